@@ -1,0 +1,151 @@
+// Package db opens Steward's database (SQLite or PostgreSQL), applies the
+// migrations, runs transactions and isolates the few places where the two
+// SQL dialects differ. It knows nothing of any practice.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Querier is what store code needs: the pool or a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is a read pool and a write pool on one database. On PostgreSQL both are
+// the same pool; on SQLite writes go through a single connection with
+// immediate transactions, so writers queue in Go instead of failing busy.
+type DB struct {
+	Dialect Dialect
+	Read    *sql.DB
+	Write   *sql.DB
+	// Source is a printable description of where the data lives (no secrets).
+	Source string
+}
+
+// Open connects to dsn. An empty dsn means SQLite in dataDir/steward.db.
+// A dsn starting with postgres:// or postgresql:// selects PostgreSQL;
+// anything else is taken as a SQLite file path.
+func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	path := dsn
+	if path == "" {
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("db: create data directory: %w", err)
+		}
+		path = filepath.Join(dataDir, "steward.db")
+	}
+	path = strings.TrimPrefix(path, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	return openSQLite(ctx, path)
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	pool.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: connect postgres: %w", err)
+	}
+	return &DB{Dialect: Postgres, Read: pool, Write: pool, Source: redact(dsn)}, nil
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	// busy_timeout comes first so that the other pragmas wait for locks too.
+	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+	write, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	return &DB{Dialect: SQLite, Read: read, Write: write, Source: path}, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.Write.Close()
+	if d.Read != d.Write {
+		err = errors.Join(err, d.Read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.Read.PingContext(ctx)
+}
+
+// InTx runs fn in one write transaction: committed if fn returns nil,
+// rolled back otherwise. Side effects belong in the transaction as rows
+// (outbox events, timers), never in goroutines started from fn.
+func (d *DB) InTx(ctx context.Context, fn func(tx Querier) error) error {
+	tx, err := d.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxx")
+		}
+	}
+	return u.String()
+}

@@ -1,0 +1,107 @@
+package db
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// IsUniqueViolation reports whether err is a unique-constraint failure.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key failure.
+func IsForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// OutboxHorizon is the SQL expression below which every outbox transaction
+// id is settled. PostgreSQL allocates ids before commit, so events become
+// visible out of id order; reading only transactions older than the oldest
+// one still running keeps the consumer from skipping any. SQLite has one
+// writer, so everything committed is settled.
+func (d *DB) OutboxHorizon() string {
+	if d.Dialect == Postgres {
+		return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+	}
+	return "9223372036854775807"
+}
+
+// FullText returns a WHERE fragment matching records whose title or
+// description match the user's query, bound to placeholder $n, and the
+// argument to bind. The query is reduced to plain words, so no search
+// syntax reaches the engine.
+func (d *DB) FullText(alias string, n string, q string) (string, any) {
+	words := searchWords(q)
+	if d.Dialect == Postgres {
+		if len(words) == 0 {
+			return "(" + n + "::text IS NULL)", ""
+		}
+		return alias + ".search @@ to_tsquery('english', " + n + ")", pgTSQuery(words)
+	}
+	return alias + ".id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH " + n + ")", ftsQuery(words)
+}
+
+func searchWords(q string) []string {
+	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
+	})
+	if len(f) > 16 {
+		f = f[:16]
+	}
+	return f
+}
+
+// ftsQuery makes an FTS5 query: every word must match, the last as a prefix.
+func ftsQuery(words []string) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + w + `"`)
+		if i == len(words)-1 {
+			b.WriteByte('*')
+		}
+	}
+	if b.Len() == 0 {
+		return `""`
+	}
+	return b.String()
+}
+
+func pgTSQuery(words []string) string {
+	var parts []string
+	for i, w := range words {
+		w = strings.ReplaceAll(w, "'", "")
+		p := "'" + w + "'"
+		if i == len(words)-1 {
+			p += ":*"
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return "''"
+	}
+	return strings.Join(parts, " & ")
+}
