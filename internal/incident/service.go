@@ -1,0 +1,308 @@
+package incident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"steward/internal/auth"
+	"steward/internal/platform/cursor"
+	"steward/internal/platform/db"
+	"steward/internal/platform/fault"
+	"steward/internal/platform/outbox"
+	"steward/internal/record"
+)
+
+// Service runs the incident use cases. Each opens one transaction, checks
+// permission, validates, writes the record, its journal and its outbox
+// events, and commits.
+type Service struct {
+	DB     *db.DB
+	Cursor *cursor.Signer
+	Now    func() time.Time
+	// Committed, if set, is called after each successful write (to wake the
+	// outbox relay on this node).
+	Committed func()
+}
+
+// NewService returns a Service using the wall clock.
+func NewService(d *db.DB, signer *cursor.Signer) *Service {
+	return &Service{DB: d, Cursor: signer, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+func (s *Service) inTx(ctx context.Context, fn func(tx db.Querier) error) error {
+	if err := s.DB.InTx(ctx, fn); err != nil {
+		return err
+	}
+	if s.Committed != nil {
+		s.Committed()
+	}
+	return nil
+}
+
+func checkText(v *fault.ValidationError, field, value string, required bool, max int) {
+	switch {
+	case required && strings.TrimSpace(value) == "":
+		v.Add(field, "is required")
+	case !utf8.ValidString(value):
+		v.Add(field, "must be valid UTF-8 text")
+	case len(value) > max:
+		v.Add(field, "must be at most %d bytes", max)
+	}
+}
+
+func checkEnum(v *fault.ValidationError, field, value string, allowed []string) {
+	if value != "" && !slices.Contains(allowed, value) {
+		v.Add(field, "must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+// Create reports a new incident. It returns the incident and whether it was
+// created now (false when an Idempotency-Key repeated an earlier create).
+func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncident) (Incident, bool, error) {
+	if err := auth.Require(actor, auth.CreateRecord); err != nil {
+		return Incident{}, false, err
+	}
+	if in.IdempotencyKey != "" {
+		if id, err := idempotent(ctx, s.DB.Read, actor.UserID, in.IdempotencyKey); err != nil || id != 0 {
+			inc, gerr := s.byID(ctx, id)
+			return inc, false, errors.Join(err, gerr)
+		}
+	}
+	if in.RequesterID == 0 {
+		in.RequesterID = actor.UserID
+	}
+	v := &fault.ValidationError{}
+	in.Title = strings.TrimSpace(in.Title)
+	checkText(v, "title", in.Title, true, MaxTitle)
+	checkText(v, "description", in.Description, false, MaxDescription)
+	checkText(v, "ci_ref", in.CIRef, false, MaxCIRef)
+	if in.Impact == 0 {
+		in.Impact = record.Medium
+	}
+	if in.Urgency == 0 {
+		in.Urgency = record.Medium
+	}
+	if !in.Impact.Valid() {
+		v.Add("impact", "must be high, medium or low")
+	}
+	if !in.Urgency.Valid() {
+		v.Add("urgency", "must be high, medium or low")
+	}
+	agentOnly := in.RequesterID != actor.UserID || in.AssignmentGroupID != 0 || in.AssigneeID != 0 || in.Priority != 0 || in.OrganisationID != 0
+	if agentOnly && !auth.Can(actor, auth.CreateForOthers) {
+		return Incident{}, false, auth.Require(actor, auth.CreateForOthers)
+	}
+	if in.Priority != 0 {
+		if in.Priority < 1 || in.Priority > 5 {
+			v.Add("priority", "must be from 1 to 5")
+		}
+		checkText(v, "priority_reason", in.PriorityReason, true, MaxReason)
+	}
+	if err := v.Err(); err != nil {
+		return Incident{}, false, err
+	}
+	now := s.Now()
+	inc := Incident{Record: record.Record{
+		Type: record.TypeIncident, Title: in.Title, Description: in.Description, State: Lifecycle.Initial,
+		Impact: in.Impact, Urgency: in.Urgency, CategoryID: in.CategoryID, ServiceID: in.ServiceID, CIRef: in.CIRef,
+		RequesterID: in.RequesterID, OrganisationID: in.OrganisationID, AssignmentGroupID: in.AssignmentGroupID,
+		AssigneeID: in.AssigneeID, OpenedAt: now, UpdatedAt: now,
+	}}
+	err := s.inTx(ctx, func(tx db.Querier) error {
+		if err := checkRefs(ctx, tx, &inc.Record, nil); err != nil {
+			return err
+		}
+		m, err := record.LoadMatrix(ctx, tx)
+		if err != nil {
+			return err
+		}
+		inc.Priority = m.Priority(inc.Impact, inc.Urgency)
+		if in.Priority != 0 && in.Priority != inc.Priority {
+			inc.Priority, inc.PriorityOverridden = in.Priority, true
+		}
+		if inc.OrganisationID == 0 {
+			inc.OrganisationID, err = requesterOrganisation(ctx, tx, inc.RequesterID)
+			if err != nil {
+				return err
+			}
+		}
+		if err := record.Insert(ctx, tx, &inc.Record); err != nil {
+			return err
+		}
+		if err := insertExt(ctx, tx, &inc); err != nil {
+			return err
+		}
+		if inc.PriorityOverridden {
+			e := record.Entry{RecordID: inc.ID, Kind: record.FieldChange, ActorID: actor.UserID, At: now,
+				Field: "priority", OldValue: fmt.Sprint(m.Priority(inc.Impact, inc.Urgency)), NewValue: fmt.Sprint(inc.Priority), Body: in.PriorityReason}
+			if err := record.Append(ctx, tx, &e); err != nil {
+				return err
+			}
+		}
+		if in.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, record_id, created_at) VALUES ($1, $2, $3, $4)`,
+				actor.UserID, in.IdempotencyKey, inc.ID, now.UnixMilli()); err != nil {
+				return fmt.Errorf("incident: idempotency key: %w", err)
+			}
+		}
+		return outbox.Append(ctx, tx, now, "record.created", inc.ID, map[string]any{
+			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "priority": inc.Priority})
+	})
+	if err != nil {
+		if in.IdempotencyKey != "" && db.IsUniqueViolation(err) {
+			// A concurrent retry with the same key won: return its result.
+			id, ierr := idempotent(ctx, s.DB.Read, actor.UserID, in.IdempotencyKey)
+			if ierr == nil && id != 0 {
+				inc, gerr := s.byID(ctx, id)
+				return inc, false, gerr
+			}
+		}
+		return Incident{}, false, fmt.Errorf("incident: create: %w", err)
+	}
+	inc, err = byNumber(ctx, s.DB.Read, inc.Number)
+	return inc, true, err
+}
+
+func (s *Service) byID(ctx context.Context, id int64) (Incident, error) {
+	r, err := record.ByID(ctx, s.DB.Read, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	return byNumber(ctx, s.DB.Read, r.Number)
+}
+
+func requesterOrganisation(ctx context.Context, q db.Querier, userID int64) (int64, error) {
+	var org int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(organisation_id, 0) FROM users WHERE id = $1`, userID).Scan(&org)
+	if err != nil {
+		return 0, fault.Invalid("requester_id", "no user with id %d", userID)
+	}
+	return org, nil
+}
+
+// checkRefs checks every reference r holds that differs from old (nil: all),
+// so that each bad one gets its own field message.
+func checkRefs(ctx context.Context, q db.Querier, r *record.Record, old *record.Record) error {
+	v := &fault.ValidationError{}
+	changed := func(a, b int64) bool { return a != 0 && (old == nil || a != b) }
+	refs := []struct {
+		field, table, noun string
+		id, was            int64
+	}{
+		{"category_id", "categories", "category", r.CategoryID, oldOr(old).CategoryID},
+		{"service_id", "services", "service", r.ServiceID, oldOr(old).ServiceID},
+		{"organisation_id", "organisations", "organisation", r.OrganisationID, oldOr(old).OrganisationID},
+		{"assignment_group_id", "groups", "group", r.AssignmentGroupID, oldOr(old).AssignmentGroupID},
+	}
+	for _, ref := range refs {
+		if !changed(ref.id, ref.was) {
+			continue
+		}
+		if ok, err := exists(ctx, q, ref.table, ref.id); err != nil {
+			return err
+		} else if !ok {
+			v.Add(ref.field, "no such %s: %d", ref.noun, ref.id)
+		}
+	}
+	if changed(r.RequesterID, oldOr(old).RequesterID) {
+		if _, active, err := userRole(ctx, q, r.RequesterID); err != nil {
+			return err
+		} else if !active {
+			v.Add("requester_id", "no active user with id %d", r.RequesterID)
+		}
+	}
+	if r.AssigneeID != 0 && (old == nil || r.AssigneeID != old.AssigneeID || r.AssignmentGroupID != old.AssignmentGroupID) {
+		role, active, err := userRole(ctx, q, r.AssigneeID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !active:
+			v.Add("assignee_id", "no active user with id %d", r.AssigneeID)
+		case !auth.Role(role).AtLeast(auth.Agent):
+			v.Add("assignee_id", "must be an agent")
+		case r.AssignmentGroupID != 0:
+			if ok, err := isMember(ctx, q, r.AssignmentGroupID, r.AssigneeID); err != nil {
+				return err
+			} else if !ok {
+				v.Add("assignee_id", "is not a member of the assignment group")
+			}
+		}
+	}
+	return v.Err()
+}
+
+func oldOr(r *record.Record) *record.Record {
+	if r == nil {
+		return &record.Record{}
+	}
+	return r
+}
+
+// visible loads an incident the actor may read; one they may not read is
+// reported as not found, so that nobody learns it exists.
+func (s *Service) visible(ctx context.Context, q db.Querier, actor auth.Principal, number string) (Incident, error) {
+	if !actor.Authenticated() {
+		return Incident{}, fault.ErrUnauthenticated
+	}
+	if _, ok := record.ParseNumber(number); !ok {
+		return Incident{}, fmt.Errorf("incident %q: %w", number, fault.ErrNotFound)
+	}
+	inc, err := byNumber(ctx, q, number)
+	if err != nil {
+		return Incident{}, err
+	}
+	access := auth.RecordAccess{RequesterID: inc.RequesterID}
+	if !auth.CanReadRecord(actor, access) {
+		if access.Watcher, err = record.IsWatcher(ctx, q, inc.ID, actor.UserID); err != nil {
+			return Incident{}, err
+		}
+		if !auth.CanReadRecord(actor, access) {
+			return Incident{}, fmt.Errorf("incident %s: %w", number, fault.ErrNotFound)
+		}
+	}
+	return inc, nil
+}
+
+// Get returns one incident with its watchers.
+func (s *Service) Get(ctx context.Context, actor auth.Principal, number string) (Incident, error) {
+	inc, err := s.visible(ctx, s.DB.Read, actor, number)
+	if err != nil {
+		return Incident{}, err
+	}
+	inc.Watchers, err = record.Watchers(ctx, s.DB.Read, inc.ID)
+	return inc, err
+}
+
+// List returns a page of incidents the actor may see.
+func (s *Service) List(ctx context.Context, actor auth.Principal, in ListInput) ([]Incident, string, error) {
+	if !actor.Authenticated() {
+		return nil, "", fault.ErrUnauthenticated
+	}
+	keys, err := record.ParseSort(in.Sort)
+	if err != nil {
+		return nil, "", err
+	}
+	f := in.Filter
+	f.Type = record.TypeIncident
+	f.VisibleTo = auth.RecordScope(actor).VisibleTo
+	for _, st := range f.States {
+		if _, ok := Lifecycle.State(st); !ok {
+			return nil, "", fault.Invalid("state", "unknown state %q", st)
+		}
+	}
+	if in.Limit <= 0 {
+		in.Limit = 50
+	}
+	page, err := record.List(ctx, s.DB, s.Cursor, f, keys, in.Cursor, min(in.Limit, 200))
+	if err != nil {
+		return nil, "", err
+	}
+	incs, err := withExt(ctx, s.DB.Read, page.Records)
+	return incs, page.NextCursor, err
+}
