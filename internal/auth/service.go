@@ -26,7 +26,7 @@ type Service struct {
 
 // NewService returns a Service on d using the wall clock.
 func NewService(d *db.DB) *Service {
-	return &Service{DB: d, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{DB: d, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
 // NewUser is the input for creating an account.

@@ -145,7 +145,7 @@ func cleanName(name string) string {
 		}
 		return r
 	}, name)
-	if name == "." || name == "/" {
+	if name == "." || name == ".." || name == "/" {
 		return ""
 	}
 	return name

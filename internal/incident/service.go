@@ -31,7 +31,7 @@ type Service struct {
 
 // NewService returns a Service using the wall clock.
 func NewService(d *db.DB, signer *cursor.Signer) *Service {
-	return &Service{DB: d, Cursor: signer, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{DB: d, Cursor: signer, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx db.Querier) error) error {

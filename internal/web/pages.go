@@ -1,0 +1,271 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"steward/internal/auth"
+	"steward/internal/incident"
+	"steward/internal/record"
+	"steward/internal/web/ui"
+)
+
+type pages struct {
+	login *template.Template
+	home  *template.Template
+}
+
+func parsePages() *pages {
+	parse := func(name string) *template.Template {
+		return template.Must(template.ParseFS(ui.Templates, "templates/layout.html", "templates/"+name))
+	}
+	return &pages{login: parse("login.html"), home: parse("home.html")}
+}
+
+func (s *Server) registerPages(mux routeMux) {
+	s.pages = parsePages()
+	s.limiter = newLimiter(10, time.Minute)
+	static, _ := fs.Sub(ui.Static, "static")
+	fileServer := http.FileServerFS(static)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(24*time.Hour, fileServer)))
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginSubmit)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /{$}", s.homePage)
+}
+
+func cacheFor(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age="+itoa64(int64(d.Seconds())))
+		h.ServeHTTP(w, r)
+	})
+}
+
+// csrfToken returns the session's form token, making one if needed. It backs
+// up the Fetch-metadata check (http.CrossOriginProtection) for browsers that
+// send neither Sec-Fetch-Site nor Origin.
+func (s *Server) csrfToken(ctx context.Context) string {
+	t := s.Sessions.GetString(ctx, sessionCSRF)
+	if t == "" {
+		t = auth.RandomSecret(24)
+		s.Sessions.Put(ctx, sessionCSRF, t)
+	}
+	return t
+}
+
+func (s *Server) checkCSRF(r *http.Request) bool {
+	want := s.Sessions.GetString(r.Context(), sessionCSRF)
+	got := r.PostFormValue("csrf")
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+type loginView struct {
+	Title, CSRF, Email, Next, Error string
+	Fields                          map[string]string
+}
+
+func (s *Server) render(w http.ResponseWriter, t *template.Template, status int, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := t.ExecuteTemplate(w, t.Name(), data); err != nil {
+		s.Log.Error("render", "template", t.Name(), "err", err)
+	}
+}
+
+// safeNext keeps only local paths as a post-login destination.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if principal(r.Context()).UserID != 0 {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, s.pages.login, http.StatusOK, loginView{Title: "Sign in", CSRF: s.csrfToken(r.Context()), Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	view := loginView{Title: "Sign in", Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next")), Fields: map[string]string{}}
+	if !s.checkCSRF(r) {
+		view.CSRF = s.csrfToken(ctx)
+		view.Error = "Your session expired. Please sign in again."
+		s.render(w, s.pages.login, http.StatusForbidden, view)
+		return
+	}
+	password := r.PostFormValue("password")
+	if view.Email == "" {
+		view.Fields["email"] = "Enter your email address."
+	}
+	if password == "" {
+		view.Fields["password"] = "Enter your password."
+	}
+	status := http.StatusUnprocessableEntity
+	if len(view.Fields) == 0 {
+		if !s.limiter.allow(clientIP(r)) {
+			view.Error, status = "Too many sign-in attempts from your network. Wait a minute and try again.", http.StatusTooManyRequests
+		} else {
+			p, err := s.Auth.Authenticate(ctx, view.Email, password)
+			switch {
+			case err == nil:
+				s.startSession(ctx, p)
+				http.Redirect(w, r, view.Next, http.StatusSeeOther)
+				return
+			case errors.Is(err, auth.ErrLocked):
+				view.Error, status = "Too many failed sign-ins for this account. Try again later.", http.StatusTooManyRequests
+			case errors.Is(err, auth.ErrBadCredentials):
+				view.Error, status = "Wrong email or password.", http.StatusUnauthorized
+			default:
+				s.Log.Error("login", "err", err)
+				view.Error, status = "Something went wrong on our side. Please try again.", http.StatusInternalServerError
+			}
+		}
+	}
+	view.CSRF = s.csrfToken(ctx)
+	s.render(w, s.pages.login, status, view)
+}
+
+// startSession signs p in: a new session id (no fixation), the account's
+// credential epoch, and a fresh form token.
+func (s *Server) startSession(ctx context.Context, p auth.Principal) {
+	_ = s.Sessions.RenewToken(ctx)
+	s.Sessions.Put(ctx, sessionUser, p.UserID)
+	s.Sessions.Put(ctx, sessionEpoch, p.Epoch)
+	s.Sessions.Put(ctx, sessionCSRF, auth.RandomSecret(24))
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if s.checkCSRF(r) {
+		_ = s.Sessions.Destroy(r.Context())
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type homeRow struct {
+	Number, Title, State, Updated, UpdatedISO string
+	Priority                                  int
+}
+
+type homeSection struct {
+	ID, Title, Empty string
+	Rows             []homeRow
+	More             bool
+}
+
+type homeView struct {
+	Title, CSRF string
+	User        auth.Principal
+	Agent       bool
+	Sections    []homeSection
+}
+
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := principal(ctx)
+	if p.UserID == 0 {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	view := homeView{Title: "Home", CSRF: s.csrfToken(ctx), User: p, Agent: auth.Can(p, auth.UpdateRecord)}
+	open := incident.Lifecycle.OpenStates()
+	var queries []homeSection
+	var filters []record.Filter
+	if view.Agent {
+		queries = append(queries, homeSection{ID: "mine", Title: "Assigned to me", Empty: "Nothing assigned to you. Enjoy the calm."})
+		filters = append(filters, record.Filter{States: open, AssigneeID: p.UserID})
+		for _, g := range p.Groups {
+			queries = append(queries, homeSection{ID: "group-" + itoa64(g), Title: "Unassigned in " + s.groupName(ctx, p, g), Empty: "No unassigned incidents in this group."})
+			filters = append(filters, record.Filter{States: open, AssignmentGroupID: g, AssigneeID: record.Unassigned})
+		}
+	} else {
+		queries = append(queries, homeSection{ID: "requested", Title: "My open incidents", Empty: "You have no open incidents."})
+		filters = append(filters, record.Filter{States: open, RequesterID: p.UserID})
+	}
+	for i, f := range filters {
+		items, next, err := s.Incidents.List(ctx, p, incident.ListInput{Filter: f, Sort: "priority,-updated_at", Limit: 25})
+		if err != nil {
+			s.Log.Error("home", "err", err)
+			http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+			return
+		}
+		sec := queries[i]
+		sec.More = next != ""
+		for _, in := range items {
+			sec.Rows = append(sec.Rows, homeRow{Number: in.Number, Title: in.Title, State: stateLabel(in.State), Priority: in.Priority,
+				Updated: in.UpdatedAt.Format("2 Jan 15:04"), UpdatedISO: in.UpdatedAt.Format(time.RFC3339)})
+		}
+		view.Sections = append(view.Sections, sec)
+	}
+	s.render(w, s.pages.home, http.StatusOK, view)
+}
+
+func stateLabel(name string) string {
+	if st, ok := incident.Lifecycle.State(name); ok {
+		return st.Label
+	}
+	return name
+}
+
+func (s *Server) groupName(ctx context.Context, p auth.Principal, id int64) string {
+	g, err := s.Auth.Group(ctx, p, id)
+	if err != nil {
+		return "group " + itoa64(id)
+	}
+	return g.Name
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter allows n attempts per window per key (a client address). It is per
+// node; the per-account lockout in auth is shared by all nodes.
+type limiter struct {
+	mu     sync.Mutex
+	n      int
+	window time.Duration
+	seen   map[string][]time.Time
+}
+
+func newLimiter(n int, window time.Duration) *limiter {
+	return &limiter{n: n, window: window, seen: map[string][]time.Time{}}
+}
+
+func (l *limiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.seen) > 10000 { // bound memory under a spray of addresses
+		l.seen = map[string][]time.Time{}
+	}
+	recent := l.seen[key][:0]
+	for _, t := range l.seen[key] {
+		if now.Sub(t) < l.window {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= l.n {
+		l.seen[key] = recent
+		return false
+	}
+	l.seen[key] = append(recent, now)
+	return true
+}
