@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -146,6 +147,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 // Handler is the node's HTTP handler (for tests and embedding).
 func (a *App) Handler() http.Handler { return a.web.Handler() }
+
+// Routes lists the patterns the last Handler registered (for tests).
+func (a *App) Routes() []string { return a.web.Routes() }
+
+// OpenAPI is the API document the last Handler built (for tests).
+func (a *App) OpenAPI() *huma.OpenAPI { return a.web.OpenAPI() }
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }

@@ -457,6 +457,40 @@ func TestAttachmentsRoundTripAndAreGuarded(t *testing.T) {
 	})
 }
 
+func TestFirstResponseIsTheFirstPublicAgentAction(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		t.Parallel()
+		w := newWorld(t, d)
+		inc := w.create(t, w.requester)
+		for _, c := range []struct {
+			actor    auth.Principal
+			internal bool
+		}{{w.requester, false}, {w.agent, true}} {
+			w.clock.Advance(time.Minute)
+			if _, err := w.svc.Comment(ctx, c.actor, inc.Number, c.internal, "note"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := w.get(t, inc.Number); !got.FirstResponseAt.IsZero() || got.Version != 3 {
+			t.Errorf("after the requester's comment and a work note: first response %v, version %d; want none, 3",
+				got.FirstResponseAt, got.Version)
+		}
+		w.clock.Advance(time.Minute)
+		answered := w.clock.Now()
+		if _, err := w.svc.Comment(ctx, w.agent, inc.Number, false, "On it."); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(time.Minute)
+		if _, err := w.svc.Comment(ctx, w.agent2, inc.Number, false, "Me too."); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.get(t, inc.Number); !got.FirstResponseAt.Equal(answered) || !got.UpdatedAt.Equal(w.clock.Now()) {
+			t.Errorf("first response %v, updated %v; want %v, %v", got.FirstResponseAt, got.UpdatedAt, answered, w.clock.Now())
+		}
+	})
+}
+
 func TestAttachmentNames(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -812,6 +846,10 @@ func TestRequestersSeeOnlyTheirOwn(t *testing.T) {
 		}
 
 		var nobody auth.Principal
+		attachment, err := w.svc.Attach(ctx, w.requester, a1.Number, "a.txt", "", []byte("a"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for name, call := range map[string]func() error{
 			"Get":    func() error { _, err := w.svc.Get(ctx, nobody, a1.Number); return err },
 			"List":   func() error { _, _, err := w.svc.List(ctx, nobody, incident.ListInput{}); return err },
@@ -820,12 +858,13 @@ func TestRequestersSeeOnlyTheirOwn(t *testing.T) {
 				_, err := w.svc.Update(ctx, nobody, a1.Number, 1, incident.Patch{Title: new("x")})
 				return err
 			},
-			"Comment": func() error { _, err := w.svc.Comment(ctx, nobody, a1.Number, false, "x"); return err },
-			"Journal": func() error { _, err := w.svc.Journal(ctx, nobody, a1.Number, 0, 0); return err },
-			"Attach":  func() error { _, err := w.svc.Attach(ctx, nobody, a1.Number, "x", "", []byte("x")); return err },
-			"Watch":   func() error { return w.svc.Watch(ctx, nobody, a1.Number, w.other.UserID) },
-			"Links":   func() error { _, err := w.svc.Links(ctx, nobody, a1.Number); return err },
-			"Unwatch": func() error { return w.svc.Unwatch(ctx, nobody, a1.Number, w.other.UserID) },
+			"Comment":  func() error { _, err := w.svc.Comment(ctx, nobody, a1.Number, false, "x"); return err },
+			"Journal":  func() error { _, err := w.svc.Journal(ctx, nobody, a1.Number, 0, 0); return err },
+			"Attach":   func() error { _, err := w.svc.Attach(ctx, nobody, a1.Number, "x", "", []byte("x")); return err },
+			"Watch":    func() error { return w.svc.Watch(ctx, nobody, a1.Number, w.other.UserID) },
+			"Links":    func() error { _, err := w.svc.Links(ctx, nobody, a1.Number); return err },
+			"Unwatch":  func() error { return w.svc.Unwatch(ctx, nobody, a1.Number, w.other.UserID) },
+			"Download": func() error { _, _, err := w.svc.Download(ctx, nobody, attachment.ID); return err },
 		} {
 			if err := call(); !errors.Is(err, fault.ErrUnauthenticated) {
 				t.Errorf("%s without a principal = %v, want ErrUnauthenticated", name, err)
@@ -1009,6 +1048,14 @@ func TestListPagesFiltersAndSearches(t *testing.T) {
 		}
 		if all, next, err := w.svc.List(ctx, w.agent, incident.ListInput{}); err != nil || len(all) != 25 || next != "" {
 			t.Errorf("default list = %d incidents, next %q, %v", len(all), next, err)
+		}
+
+		w.mustPatch(t, made[7].Number, incident.Patch{Title: new("Scanner on floor 3 jams")})
+		for q, want := range map[string][]string{"scanner": {made[7].Number}, "printer": {made[12].Number}} {
+			got, _ := w.listAll(t, w.agent, incident.ListInput{Filter: record.Filter{Query: q}, Sort: "number"})
+			if diff := cmp.Diff(want, numbers(got)); diff != "" {
+				t.Errorf("search %q after a title change (-want +got):\n%s", q, diff)
+			}
 		}
 	})
 }

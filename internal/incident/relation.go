@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"mime"
-	"net/http"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -151,8 +150,8 @@ func cleanName(name string) string {
 	return name
 }
 
-// Attach stores a file on the incident. The content type given is kept
-// only if it parses; otherwise it is sniffed from the bytes.
+// Attach stores a file on the incident. A content type that does not parse
+// is stored as application/octet-stream (the web layer sniffs one first).
 func (s *Service) Attach(ctx context.Context, actor auth.Principal, number, name, contentType string, data []byte) (record.Attachment, error) {
 	name = cleanName(name)
 	v := &fault.ValidationError{}
@@ -166,7 +165,7 @@ func (s *Service) Attach(ctx context.Context, actor auth.Principal, number, name
 		return record.Attachment{}, err
 	}
 	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt == "" {
-		contentType = http.DetectContentType(data)
+		contentType = "application/octet-stream"
 	} else {
 		contentType = mt
 	}
@@ -211,6 +210,9 @@ func (s *Service) Attachments(ctx context.Context, actor auth.Principal, number 
 // record it belongs to. Identical bytes stored by others reveal nothing:
 // access is decided per attachment row, never per blob.
 func (s *Service) Download(ctx context.Context, actor auth.Principal, attachmentID int64) (record.Attachment, []byte, error) {
+	if !actor.Authenticated() {
+		return record.Attachment{}, nil, fault.ErrUnauthenticated
+	}
 	a, err := record.AttachmentByID(ctx, s.DB.Read, attachmentID)
 	if err != nil {
 		return a, nil, err

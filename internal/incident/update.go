@@ -226,6 +226,9 @@ func (s *Service) Comment(ctx context.Context, actor auth.Principal, number stri
 	if internal {
 		action = auth.AddWorkNote
 	}
+	if !actor.Authenticated() {
+		return record.Entry{}, fault.ErrUnauthenticated
+	}
 	v := &fault.ValidationError{}
 	checkText(v, "body", body, true, MaxComment)
 	if err := v.Err(); err != nil {

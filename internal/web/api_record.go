@@ -228,7 +228,9 @@ func (s *Server) registerAttachments(api huma.API, tags []string) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "upload-incident-attachment", Method: http.MethodPost, Path: "/api/v1/incidents/{number}/attachments", Tags: tags,
-		Summary: "Upload an attachment", DefaultStatus: http.StatusCreated, MaxBodyBytes: max, SkipValidateBody: true,
+		// huma refuses a body that reaches MaxBodyBytes, so allow one more byte
+		// than the largest attachment.
+		Summary: "Upload an attachment", DefaultStatus: http.StatusCreated, MaxBodyBytes: max + 1, SkipValidateBody: true,
 		Description: fmt.Sprintf("The request body is the file itself; name it with ?name= and give its Content-Type. At most %d bytes.", max),
 	}, func(ctx context.Context, in *struct {
 		NumberPath
@@ -239,7 +241,11 @@ func (s *Server) registerAttachments(api huma.API, tags []string) {
 		Location string `header:"Location"`
 		Body     AttachmentOut
 	}, error) {
-		a, err := s.Incidents.Attach(ctx, principal(ctx), in.Number, in.Name, in.ContentType, in.RawBody)
+		ct := in.ContentType
+		if ct == "" || ct == "application/octet-stream" || ct == "application/x-www-form-urlencoded" {
+			ct = http.DetectContentType(in.RawBody)
+		}
+		a, err := s.Incidents.Attach(ctx, principal(ctx), in.Number, in.Name, ct, in.RawBody)
 		if err != nil {
 			return nil, apiError(ctx, s.Log, err)
 		}

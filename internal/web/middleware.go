@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -116,16 +117,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		route := "unmatched"
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &route))
 		defer func() {
 			if v := recover(); v != nil {
 				s.Log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					writeProblem(sw, newProblem(http.StatusInternalServerError, "Something went wrong on our side; it has been logged."))
 				}
-			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
 			}
 			if sw.status == 0 {
 				sw.status = http.StatusOK
@@ -138,6 +137,22 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.Log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", route, "status", sw.status, "ms", elapsed.Milliseconds())
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+type routeKey struct{}
+
+// recordRoute tells observe which pattern the mux matched. The mux sets
+// Pattern on the request it is handed, a copy made by the middleware in
+// between (WithContext), so observe's own request never carries it.
+func recordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { // also when the handler panics
+			if route, ok := r.Context().Value(routeKey{}).(*string); ok && r.Pattern != "" {
+				*route = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
 	})
 }
 

@@ -25,7 +25,9 @@ type pages struct {
 
 func parsePages() *pages {
 	parse := func(name string) *template.Template {
-		return template.Must(template.ParseFS(ui.Templates, "templates/layout.html", "templates/"+name))
+		// Named after the page, so that render (which executes t.Name())
+		// runs the page and not the layout file's bare definitions.
+		return template.Must(template.New(name).ParseFS(ui.Templates, "templates/layout.html", "templates/"+name))
 	}
 	return &pages{login: parse("login.html"), home: parse("home.html")}
 }

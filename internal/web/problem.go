@@ -53,6 +53,21 @@ func fieldName(location string) string {
 	return location
 }
 
+// missingField names the property itself when huma reports a missing
+// required property at its parent ("body" + "expected required property
+// title to be present" is field "title").
+func missingField(field, message string) string {
+	rest, ok := strings.CutPrefix(message, "expected required property ")
+	name, ok2 := strings.CutSuffix(rest, " to be present")
+	if !ok || !ok2 || name == "" {
+		return field
+	}
+	if field == "" {
+		return name
+	}
+	return field + "." + name
+}
+
 func init() {
 	// huma builds its own errors (bad JSON, schema violations) through this
 	// hook; make them the same problem documents our handlers return.
@@ -65,7 +80,7 @@ func init() {
 			var d huma.ErrorDetailer
 			if errors.As(err, &d) {
 				ed := d.ErrorDetail()
-				p.Errors = append(p.Errors, fault.FieldError{Field: fieldName(ed.Location), Message: ed.Message})
+				p.Errors = append(p.Errors, fault.FieldError{Field: missingField(fieldName(ed.Location), ed.Message), Message: ed.Message})
 			} else {
 				p.Errors = append(p.Errors, fault.FieldError{Message: err.Error()})
 			}

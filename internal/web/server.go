@@ -111,7 +111,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Config.BaseURL != "" {
 		_ = csrf.AddTrustedOrigin(s.Config.BaseURL)
 	}
-	var h http.Handler = mux.mux
+	h := recordRoute(mux.mux)
 	h = s.authenticate(h)
 	h = s.Sessions.LoadAndSave(h)
 	h = csrf.Handler(h)

@@ -58,6 +58,9 @@ func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
+		if os.Getenv("STEWARD_TEST_REQUIRE_ALL") != "" {
+			t.Fatalf("%s is not set, and STEWARD_TEST_REQUIRE_ALL forbids skipping PostgreSQL tests", EnvPostgres)
+		}
 		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvPostgres)
 	}
 	b := make([]byte, 6)

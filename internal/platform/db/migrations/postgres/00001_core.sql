@@ -129,7 +129,8 @@ CREATE INDEX records_assignee_state ON records (assignee_id, state, priority, id
 CREATE INDEX records_requester ON records (requester_id, type, updated_at, id);
 
 ALTER TABLE records ADD COLUMN search tsvector GENERATED ALWAYS AS (
-    to_tsvector('english', title || ' ' || description)
+    -- angle brackets would make the parser drop "<tag>" words; search them as text
+    to_tsvector('english', translate(title || ' ' || description, '<>', '  '))
 ) STORED;
 CREATE INDEX records_search ON records USING GIN (search);
 

@@ -1,0 +1,228 @@
+// Command steward runs Steward, an IT service management platform, and its
+// administration commands.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"steward/internal/app"
+	"steward/internal/auth"
+	"steward/internal/demo"
+	"steward/internal/platform/fault"
+	_ "time/tzdata" // IANA zones inside the binary, whatever the host has
+)
+
+// Globals are the settings every command shares.
+type Globals struct {
+	Data      string `default:"./steward-data" env:"STEWARD_DATA" help:"Directory for the SQLite database and other local state."`
+	DB        string `env:"STEWARD_DB" placeholder:"URL" help:"Database: postgres://user:pass@host/db for PostgreSQL, or a SQLite file path. Default: SQLite in --data."`
+	LogLevel  string `default:"info" enum:"debug,info,warn,error" env:"STEWARD_LOG_LEVEL" help:"Log level: debug, info, warn, error."`
+	LogFormat string `default:"text" enum:"text,json" env:"STEWARD_LOG_FORMAT" help:"Log format: text or json."`
+}
+
+// CLI is the whole command line.
+type CLI struct {
+	Globals
+	Serve   ServeCmd   `cmd:"" default:"withargs" help:"Run the server (the default command)."`
+	Migrate MigrateCmd `cmd:"" help:"Apply database migrations and exit (also done at start)."`
+	User    struct {
+		Create UserCreateCmd `cmd:"" help:"Create a user account."`
+	} `cmd:"" help:"Manage user accounts."`
+	Token struct {
+		Create TokenCreateCmd `cmd:"" help:"Create an API token and print it once."`
+	} `cmd:"" help:"Manage API tokens."`
+	Version VersionCmd `cmd:"" help:"Print the version."`
+}
+
+// ServeCmd runs a node.
+type ServeCmd struct {
+	Addr          string `default:"127.0.0.1:8080" env:"STEWARD_ADDR" help:"Address to listen on."`
+	BaseURL       string `env:"STEWARD_BASE_URL" placeholder:"URL" help:"Public URL of this instance (https://... enables Secure cookies)."`
+	Demo          bool   `env:"STEWARD_DEMO" help:"Load a demo organisation (users, groups, categories, services, incidents) if not loaded yet."`
+	AdminEmail    string `default:"admin@steward.localhost" env:"STEWARD_ADMIN_EMAIL" help:"Email of the first admin, created when there is no account."`
+	AdminPassword string `env:"STEWARD_ADMIN_PASSWORD" help:"Password of the first admin; generated and logged once if empty."`
+	MaxAttachment int64  `default:"26214400" env:"STEWARD_MAX_ATTACHMENT" help:"Largest attachment in bytes."`
+	Role          string `default:"all" enum:"all,web,worker" env:"STEWARD_ROLE" help:"What this node runs: all, web (HTTP only) or worker (background work only)."`
+}
+
+func logger(g *Globals, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(g.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if g.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (g *Globals) config() app.Config {
+	return app.Config{DataDir: g.Data, DB: g.DB, Addr: "127.0.0.1:0", MaxAttachment: 1, Role: "all"}
+}
+
+// Run starts the server and blocks until SIGINT or SIGTERM.
+func (c *ServeCmd) Run(g *Globals) error {
+	log := logger(g, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := app.Config{Addr: c.Addr, DataDir: g.Data, DB: g.DB, BaseURL: c.BaseURL, AdminEmail: c.AdminEmail,
+		AdminPassword: c.AdminPassword, MaxAttachment: c.MaxAttachment, Role: c.Role, Demo: c.Demo}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.EnsureAdmin(ctx); err != nil {
+		return err
+	}
+	if c.Demo {
+		n, err := demo.Load(ctx, demo.Services{DB: a.DB, Auth: a.Auth, Directory: a.Directory, Incidents: a.Incidents}, demo.Options{})
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if n > 0 {
+			log.Info("loaded the demo organisation", "incidents", n, "sign_in_as", demo.AgentEmail, "password", demo.Password)
+		}
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, ln)
+}
+
+// MigrateCmd applies migrations.
+type MigrateCmd struct{}
+
+// Run applies migrations and reports the schema version.
+func (MigrateCmd) Run(g *Globals) error {
+	log := logger(g, os.Stderr)
+	a, err := app.Open(context.Background(), g.config(), log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	v, err := a.DB.SchemaVersion(context.Background())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("database %s is at schema version %d\n", a.DB.Source, v)
+	return nil
+}
+
+// UserCreateCmd creates an account.
+type UserCreateCmd struct {
+	Email         string   `required:"" help:"Email address (the sign-in name)."`
+	Name          string   `required:"" help:"Full name."`
+	Role          string   `default:"requester" enum:"requester,agent,manager,admin" help:"Role: requester, agent, manager or admin."`
+	Group         []string `help:"Assignment group to join (created if missing); repeat for several."`
+	PasswordStdin bool     `help:"Read the password from the first line of standard input."`
+}
+
+// Run creates the user.
+func (c *UserCreateCmd) Run(g *Globals) error {
+	ctx := context.Background()
+	a, err := app.Open(ctx, g.config(), logger(g, io.Discard))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var password string
+	if c.PasswordStdin {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+		if password == "" {
+			return errors.New("--password-stdin: standard input had no password")
+		}
+	}
+	var groups []int64
+	for _, name := range c.Group {
+		grp, err := a.Auth.GroupByName(ctx, name)
+		if errors.Is(err, fault.ErrNotFound) {
+			grp, err = a.Auth.CreateGroup(ctx, auth.System, auth.GroupInput{Name: name})
+		}
+		if err != nil {
+			return explain(err)
+		}
+		groups = append(groups, grp.ID)
+	}
+	u, err := a.Auth.CreateUser(ctx, auth.System, auth.NewUser{Email: c.Email, Name: c.Name, Role: auth.Role(c.Role), Password: password, Groups: groups})
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Printf("created user %d %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+// TokenCreateCmd creates an API token.
+type TokenCreateCmd struct {
+	Email string `required:"" help:"Email of the account the token acts as."`
+	Name  string `required:"" help:"What the token is for (e.g. monitoring)."`
+}
+
+// Run prints the new token's secret, once.
+func (c *TokenCreateCmd) Run(g *Globals) error {
+	ctx := context.Background()
+	a, err := app.Open(ctx, g.config(), logger(g, io.Discard))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	secret, _, err := a.Auth.CreateToken(ctx, auth.System, c.Email, c.Name)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintln(os.Stderr, "This token is shown once; store it now. Use it as: Authorization: Bearer <token>")
+	fmt.Println(secret)
+	return nil
+}
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run() error {
+	fmt.Println("steward", app.Version)
+	return nil
+}
+
+// explain turns a validation error into one line per field.
+func explain(err error) error {
+	var v *fault.ValidationError
+	if errors.As(err, &v) {
+		var b strings.Builder
+		for _, f := range v.Fields {
+			fmt.Fprintf(&b, "\n  --%s: %s", strings.ReplaceAll(f.Field, "_", "-"), f.Message)
+		}
+		return fmt.Errorf("invalid input:%s", b.String())
+	}
+	if errors.Is(err, fault.ErrNotFound) {
+		return fmt.Errorf("not found: %w", err)
+	}
+	return err
+}
+
+func main() {
+	var cli CLI
+	ctx := kong.Parse(&cli,
+		kong.Name("steward"),
+		kong.Description("Steward: IT service management in one binary. Every flag can also be set with the STEWARD_* variable shown."),
+		kong.UsageOnError(),
+		kong.Bind(&cli.Globals),
+	)
+	ctx.FatalIfErrorf(ctx.Run())
+}
