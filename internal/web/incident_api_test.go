@@ -383,3 +383,25 @@ func listAll(t *testing.T, f *fixture, u user, path string) []map[string]any {
 	t.Fatalf("%s: pagination does not end", path)
 	return nil
 }
+
+// TestIdempotencyKey makes a retried create return the first result, and
+// keeps each caller's keys their own.
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, kind db.Dialect) {
+		f := newFixture(t, kind)
+		key := map[string]string{"Idempotency-Key": "retry-7f3a"}
+		first := f.must(t, http.StatusCreated, f.ReqA, "POST", "/api/v1/incidents", map[string]any{"title": "Wi-Fi down"}, key).object(t)
+		before := f.counts(t)
+		retry := f.do(t, f.ReqA, "POST", "/api/v1/incidents", map[string]any{"title": "Wi-Fi down"}, key)
+		if retry.Status >= 300 || str(retry.object(t), "number") != str(first, "number") {
+			t.Errorf("retry = %d %s, want the first incident %s", retry.Status, retry, str(first, "number"))
+		}
+		f.unchanged(t, before)
+		// Another user's identical key is theirs alone: a new incident, not A's.
+		other := f.must(t, http.StatusCreated, f.ReqB, "POST", "/api/v1/incidents", map[string]any{"title": "Wi-Fi down"}, key).object(t)
+		if str(other, "number") == str(first, "number") || num(other, "requester", "id") != f.ReqB.ID {
+			t.Errorf("B's create with A's key returned %v", other)
+		}
+	})
+}
