@@ -128,7 +128,7 @@ SELECT r.id, r.type, r.seq, r.number, r.title, r.description, r.state, r.impact,
   coalesce(rq.name, ''), coalesce(asg.name, ''), coalesce(g.name, ''), coalesce(c.name, ''),
   coalesce(s.name, ''), coalesce(o.name, '')
 FROM records r
-JOIN users rq ON rq.id = r.requester_id
+LEFT JOIN users rq ON rq.id = r.requester_id
 LEFT JOIN users asg ON asg.id = r.assignee_id
 LEFT JOIN groups g ON g.id = r.assignment_group_id
 LEFT JOIN categories c ON c.id = r.category_id

@@ -122,7 +122,7 @@ CREATE UNIQUE INDEX records_number ON records (number);
 CREATE UNIQUE INDEX records_type_seq ON records (type, seq);
 CREATE INDEX records_type_updated ON records (type, updated_at, id);
 CREATE INDEX records_type_opened ON records (type, opened_at, id);
-CREATE INDEX records_type_priority ON records (type, priority, id);
+CREATE INDEX records_type_priority ON records (type, priority, updated_at, id);
 CREATE INDEX records_type_state_priority ON records (type, state, priority, id);
 CREATE INDEX records_group_state ON records (assignment_group_id, state, priority, id);
 CREATE INDEX records_assignee_state ON records (assignee_id, state, priority, id);
