@@ -122,12 +122,12 @@ func TestBrowserSignInShowsMyOpenIncidents(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#password"), "rita's long password"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
+		chromedp.WaitVisible(chromedp.CSS("#content h1")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	heading, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+	heading, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#content h1")))
 	table, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main table")))
 	title, _ := chromedp.Run(ctx, chromedp.Title())
 	screenshot(t, ctx, "home")
