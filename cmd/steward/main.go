@@ -30,6 +30,15 @@ type Globals struct {
 	DB        string `env:"STEWARD_DB" placeholder:"URL" help:"Database: postgres://user:pass@host/db for PostgreSQL, or a SQLite file path. Default: SQLite in --data."`
 	LogLevel  string `default:"info" enum:"debug,info,warn,error" env:"STEWARD_LOG_LEVEL" help:"Log level: debug, info, warn, error."`
 	LogFormat string `default:"text" enum:"text,json" env:"STEWARD_LOG_FORMAT" help:"Log format: text or json."`
+
+	// Settings of the server (serve, the default command).
+
+	Addr          string `default:"127.0.0.1:8080" env:"STEWARD_ADDR" help:"Address to listen on."`
+	BaseURL       string `env:"STEWARD_BASE_URL" placeholder:"URL" help:"Public URL of this instance (https://... enables Secure cookies)."`
+	Demo          bool   `env:"STEWARD_DEMO" help:"Load a demo organisation (users, groups, categories, services, incidents) if not loaded yet."`
+	AdminEmail    string `default:"admin@steward.localhost" env:"STEWARD_ADMIN_EMAIL" help:"Email of the first admin, created when there is no account."`
+	AdminPassword string `env:"STEWARD_ADMIN_PASSWORD" help:"Password of the first admin; generated and logged once if empty."`
+	MaxAttachment int64  `default:"26214400" env:"STEWARD_MAX_ATTACHMENT" help:"Largest attachment in bytes."`
 }
 
 // CLI is the whole command line.
@@ -46,15 +55,10 @@ type CLI struct {
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
-// ServeCmd runs a node.
+// ServeCmd runs a node; its settings are global flags so that
+// `steward --help` lists them all.
 type ServeCmd struct {
-	Addr          string `default:"127.0.0.1:8080" env:"STEWARD_ADDR" help:"Address to listen on."`
-	BaseURL       string `env:"STEWARD_BASE_URL" placeholder:"URL" help:"Public URL of this instance (https://... enables Secure cookies)."`
-	Demo          bool   `env:"STEWARD_DEMO" help:"Load a demo organisation (users, groups, categories, services, incidents) if not loaded yet."`
-	AdminEmail    string `default:"admin@steward.localhost" env:"STEWARD_ADMIN_EMAIL" help:"Email of the first admin, created when there is no account."`
-	AdminPassword string `env:"STEWARD_ADMIN_PASSWORD" help:"Password of the first admin; generated and logged once if empty."`
-	MaxAttachment int64  `default:"26214400" env:"STEWARD_MAX_ATTACHMENT" help:"Largest attachment in bytes."`
-	Role          string `default:"all" enum:"all,web,worker" env:"STEWARD_ROLE" help:"What this node runs: all, web (HTTP only) or worker (background work only)."`
+	Role string `default:"all" enum:"all,web,worker" env:"STEWARD_ROLE" help:"What this node runs: all, web (HTTP only) or worker (background work only)."`
 }
 
 func logger(g *Globals, w io.Writer) *slog.Logger {
@@ -72,12 +76,13 @@ func (g *Globals) config() app.Config {
 }
 
 // Run starts the server and blocks until SIGINT or SIGTERM.
-func (c *ServeCmd) Run(g *Globals) error {
+func (s *ServeCmd) Run(g *Globals) error {
+	c := g
 	log := logger(g, os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := app.Config{Addr: c.Addr, DataDir: g.Data, DB: g.DB, BaseURL: c.BaseURL, AdminEmail: c.AdminEmail,
-		AdminPassword: c.AdminPassword, MaxAttachment: c.MaxAttachment, Role: c.Role, Demo: c.Demo}
+		AdminPassword: c.AdminPassword, MaxAttachment: c.MaxAttachment, Role: s.Role, Demo: c.Demo}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -233,10 +233,10 @@ func TestFirstStartPrintsAdminPasswordOnce(t *testing.T) {
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	bin := binary(t)
-	out, _ := exec.Command(bin, "serve", "--help").CombinedOutput()
+	out, _ := exec.Command(bin, "--help").CombinedOutput()
 	for _, flag := range []string{"--addr", "--data", "--db", "--log-level", "--base-url", "--demo", "STEWARD_ADDR", "STEWARD_DB"} {
 		if !strings.Contains(string(out), flag) {
-			t.Errorf("serve --help does not mention %s:\n%s", flag, out)
+			t.Errorf("steward --help does not mention %s:\n%s", flag, out)
 		}
 	}
 }
