@@ -119,6 +119,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Directory = directory.New(d)
 	a.Relay = outbox.NewRelay(d, log)
 	a.Incidents.Committed = a.Relay.Wake
+	a.Incidents.Members = func(ctx context.Context, groupID int64) ([]auth.Member, error) {
+		g, err := a.Auth.Group(ctx, auth.System, groupID)
+		return g.Members, err
+	}
 	a.Registry = prometheus.NewRegistry()
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(d.Write, "write"))
@@ -204,6 +208,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if a.Config.Role != "web" {
 		wg.Go(func() { a.Relay.Run(workCtx) })
 		wg.Go(func() { a.sweep(workCtx) })
+		wg.Go(func() { a.autoClose(workCtx) })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

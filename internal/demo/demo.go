@@ -419,6 +419,7 @@ const (
 	stepComment
 	stepNote
 	stepDuplicate // link to the previous incident of the same kind
+	stepConfirm   // the requester accepts the resolution, which closes it
 )
 
 type step struct {
@@ -712,12 +713,17 @@ func (l *loader) planOne(i int, at time.Time, si int) plan {
 	}
 	resolve(code)
 	if chance(0.3) {
-		say(later(between(10*time.Minute, 20*time.Hour)), req, stepComment, pick(r, thanksLines))
+		// A reply to a resolved incident would reopen it: a satisfied
+		// requester confirms the resolution instead, which closes it.
+		add(step{At: later(between(10*time.Minute, 20*time.Hour)), Kind: stepConfirm, Actor: req, State: incident.Closed})
+		return p
 	}
 	if code == "solved" && chance(0.03) {
+		// The requester's reply within the reopen window reopens it.
 		say(later(between(2*time.Hour, 2*24*time.Hour)), req, stepComment, pick(r, reopenLines))
+		state = incident.InProgress
+		p.Steps[len(p.Steps)-1].State = state
 		when := work(between(10*time.Minute, 3*time.Hour))
-		update(when, assignee, incident.Patch{}, incident.InProgress)
 		say(when, assignee, stepNote, pick(r, genericNotes))
 		t = work(between(2*time.Hour, 2*24*time.Hour))
 		resolve(pick(r, []string{"solved", "workaround"}))
@@ -881,6 +887,12 @@ func (l *loader) run(ctx context.Context, plans []plan, start int) (int, error) 
 			case stepComment, stepNote:
 				_, err = svc.Comment(ctx, actor, number, st.Kind == stepNote, st.Body)
 				version++ // a comment moves the version on; Update retries once if not
+			case stepConfirm:
+				inc, err = svc.Confirm(ctx, actor, number, version)
+				if stale := (*fault.StaleError)(nil); errors.As(err, &stale) {
+					inc, err = svc.Confirm(ctx, actor, number, stale.Current)
+				}
+				version = inc.Version
 			case stepDuplicate:
 				if target := last[p.Scenario]; target != "" {
 					_, err = svc.Link(ctx, actor, number, "duplicate_of", target)

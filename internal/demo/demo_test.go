@@ -334,7 +334,7 @@ func TestTexts(t *testing.T) {
 			}
 		}
 	}
-	lists := [][]string{greetings, sinceWhen, signOffs, phoneIntros, acks, asks, replies, thanksLines, reopenLines,
+	lists := [][]string{greetings, sinceWhen, signOffs, phoneIntros, acks, asks, replies, reopenLines,
 		genericNotes, holdBackReplies, triageNotes, reassignNotes, urgencyNotes, cancelReasons}
 	for _, m := range []map[string][]string{holdComments, resumeNotes, otherResolutions} {
 		for _, k := range slices.Sorted(maps.Keys(m)) {

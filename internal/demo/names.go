@@ -396,8 +396,6 @@ var (
 	replies = []string{"It last happened at {time}.", "Yes, {colleague} next to me has the same problem.",
 		"I restarted twice, no change.", "The asset tag is {pc}.", "It seems to happen mostly in the morning.",
 		"I am at {site} today, you can come by any time.", "Working from home today, but I am free for a call."}
-	thanksLines = []string{"Thanks, all working again!", "All good now, thank you {agent}.", "Confirmed fixed, thanks for the quick help.",
-		"Great, thanks.", "Works again. Much appreciated!"}
 	reopenLines = []string{"Sorry, it is happening again since this morning.", "It worked for a day but the problem is back.",
 		"This has come back, same as before."}
 	genericNotes = []string{"Checked the event logs on {pc}; nothing relevant before the error.", "Reproduced the problem in a remote session.",

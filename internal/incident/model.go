@@ -60,11 +60,26 @@ type Incident struct {
 	ResolutionCode    string
 	ResolutionNotes   string
 	CancelReason      string
-	Major             bool
+	Major             bool   // approved major incident
+	MajorStatus       string // "", proposed, approved, rejected
+	MajorReason       string
 	ReassignmentCount int64
+	ReopenCount       int64
 	FirstResponseAt   time.Time
-	Watchers          []record.Watcher // filled by Get only
+	FirstAssigneeID   int64
+	// FirstContactResolution: resolved by the first assignee, never
+	// reassigned nor reopened (set at resolution).
+	FirstContactResolution bool
+	ResolutionTime         time.Duration    // opened to resolved, wall clock
+	Watchers               []record.Watcher // filled by Get only
 }
+
+// Major incident statuses.
+const (
+	MajorProposed = "proposed"
+	MajorApproved = "approved"
+	MajorRejected = "rejected"
+)
 
 // NewIncident is the input for reporting an incident.
 type NewIncident struct {
@@ -110,6 +125,7 @@ type Patch struct {
 // ListInput selects incidents for a list or queue.
 type ListInput struct {
 	Filter record.Filter
+	Major  *bool // only (true) or no (false) major incidents, approved or proposed
 	Sort   string
 	Cursor string
 	Limit  int

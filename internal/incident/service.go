@@ -27,6 +27,9 @@ type Service struct {
 	// Committed, if set, is called after each successful write (to wake the
 	// outbox relay on this node).
 	Committed func()
+	// Members, if set, lets groups assign new work to a member
+	// automatically (round robin, least open work).
+	Members MemberSource
 }
 
 // NewService returns a Service using the wall clock.
@@ -117,6 +120,13 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 		if err := checkRefs(ctx, tx, &inc.Record, nil); err != nil {
 			return err
 		}
+		if err := route(ctx, tx, &inc.Record); err != nil {
+			return err
+		}
+		if err := s.autoAssign(ctx, tx, &inc.Record); err != nil {
+			return err
+		}
+		inc.FirstAssigneeID = inc.AssigneeID
 		m, err := record.LoadMatrix(ctx, tx)
 		if err != nil {
 			return err
@@ -299,10 +309,35 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, in ListInput) 
 	if in.Limit <= 0 {
 		in.Limit = 50
 	}
+	if in.Major != nil {
+		f.Extra = majorCondition(*in.Major)
+	}
 	page, err := record.List(ctx, s.DB, s.Cursor, f, keys, in.Cursor, min(in.Limit, 200))
 	if err != nil {
 		return nil, "", err
 	}
 	incs, err := withExt(ctx, s.DB.Read, page.Records)
 	return incs, page.NextCursor, err
+}
+
+func majorCondition(major bool) string {
+	if major {
+		return "r.id IN (SELECT record_id FROM incidents WHERE major_status IN ('approved', 'proposed'))"
+	}
+	return "r.id NOT IN (SELECT record_id FROM incidents WHERE major_status IN ('approved', 'proposed'))"
+}
+
+// Count returns how many incidents the actor may see match f (queue
+// counts). major, if set, keeps only (or leaves out) major incidents,
+// approved or proposed.
+func (s *Service) Count(ctx context.Context, actor auth.Principal, f record.Filter, major *bool) (int64, error) {
+	if !actor.Authenticated() {
+		return 0, fault.ErrUnauthenticated
+	}
+	f.Type = record.TypeIncident
+	f.VisibleTo = auth.RecordScope(actor).VisibleTo
+	if major != nil {
+		f.Extra = majorCondition(*major)
+	}
+	return record.Count(ctx, s.DB, f)
 }

@@ -16,9 +16,11 @@ import (
 func insertExt(ctx context.Context, tx db.Querier, in *Incident) error {
 	_, err := tx.ExecContext(ctx, `
 INSERT INTO incidents (record_id, on_hold_reason, resolution_code, resolution_notes, cancel_reason, major,
-  reassignment_count, first_response_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  reassignment_count, first_response_at, major_status, major_reason, first_assignee_id, first_contact_resolution,
+  resolution_time_ms, reopen_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		in.ID, in.OnHoldReason, in.ResolutionCode, in.ResolutionNotes, in.CancelReason, in.Major,
-		in.ReassignmentCount, nullTime(in.FirstResponseAt))
+		in.ReassignmentCount, nullTime(in.FirstResponseAt), in.MajorStatus, in.MajorReason, nullID(in.FirstAssigneeID),
+		in.FirstContactResolution, nullDuration(in.ResolutionTime), in.ReopenCount)
 	if err != nil {
 		return fmt.Errorf("incident: insert: %w", err)
 	}
@@ -28,9 +30,12 @@ INSERT INTO incidents (record_id, on_hold_reason, resolution_code, resolution_no
 func updateExt(ctx context.Context, tx db.Querier, in *Incident) error {
 	_, err := tx.ExecContext(ctx, `
 UPDATE incidents SET on_hold_reason = $2, resolution_code = $3, resolution_notes = $4, cancel_reason = $5,
-  major = $6, reassignment_count = $7, first_response_at = $8 WHERE record_id = $1`,
+  major = $6, reassignment_count = $7, first_response_at = $8, major_status = $9, major_reason = $10,
+  first_assignee_id = $11, first_contact_resolution = $12, resolution_time_ms = $13, reopen_count = $14
+WHERE record_id = $1`,
 		in.ID, in.OnHoldReason, in.ResolutionCode, in.ResolutionNotes, in.CancelReason, in.Major,
-		in.ReassignmentCount, nullTime(in.FirstResponseAt))
+		in.ReassignmentCount, nullTime(in.FirstResponseAt), in.MajorStatus, in.MajorReason, nullID(in.FirstAssigneeID),
+		in.FirstContactResolution, nullDuration(in.ResolutionTime), in.ReopenCount)
 	if err != nil {
 		return fmt.Errorf("incident: update %s: %w", in.Number, err)
 	}
@@ -38,12 +43,15 @@ UPDATE incidents SET on_hold_reason = $2, resolution_code = $3, resolution_notes
 }
 
 const extColumns = `record_id, on_hold_reason, resolution_code, resolution_notes, cancel_reason, major,
-  reassignment_count, coalesce(first_response_at, 0)`
+  reassignment_count, coalesce(first_response_at, 0), major_status, major_reason, coalesce(first_assignee_id, 0),
+  first_contact_resolution, coalesce(resolution_time_ms, 0), reopen_count`
 
 func scanExt(row interface{ Scan(...any) error }, in *Incident) (int64, error) {
-	var id, first int64
+	var id, first, resolveMS int64
 	err := row.Scan(&id, &in.OnHoldReason, &in.ResolutionCode, &in.ResolutionNotes, &in.CancelReason,
-		&in.Major, &in.ReassignmentCount, &first)
+		&in.Major, &in.ReassignmentCount, &first, &in.MajorStatus, &in.MajorReason, &in.FirstAssigneeID,
+		&in.FirstContactResolution, &resolveMS, &in.ReopenCount)
+	in.ResolutionTime = time.Duration(resolveMS) * time.Millisecond
 	if first != 0 {
 		in.FirstResponseAt = time.UnixMilli(first).UTC()
 	}
@@ -138,4 +146,18 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t.UnixMilli()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullDuration(d time.Duration) any {
+	if d == 0 {
+		return nil
+	}
+	return d.Milliseconds()
 }

@@ -37,33 +37,45 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, number strin
 		if err != nil {
 			return err
 		}
-		changes := record.Changes(&old.Record, &inc.Record)
-		changes = append(changes, extChanges(&old, &inc)...)
-		if len(changes) == 0 {
-			out = old
-			return nil
-		}
-		if err := record.Update(ctx, tx, &inc.Record, expect); err != nil {
-			return err
-		}
-		if err := updateExt(ctx, tx, &inc); err != nil {
-			return err
-		}
-		if err := record.AppendChanges(ctx, tx, inc.ID, actor.UserID, inc.UpdatedAt, changes, reasons); err != nil {
-			return err
-		}
-		fields := make([]string, len(changes))
-		for i, c := range changes {
-			fields[i] = c.Field
-		}
 		out = inc
-		return outbox.Append(ctx, tx, inc.UpdatedAt, "record.updated", inc.ID, map[string]any{
-			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "fields": fields, "state": inc.State})
+		if err := s.save(ctx, tx, actor, &old, &inc, reasons); err != nil {
+			return err
+		}
+		if inc.State == Resolved && old.State != Resolved {
+			return s.resolveChildren(ctx, tx, actor, &inc)
+		}
+		return nil
 	})
 	if err != nil {
 		return Incident{}, err
 	}
 	return s.Get(ctx, actor, out.Number)
+}
+
+// save writes inc over old (if anything changed): the record at old's
+// version, its incident fields, a journal entry per change and one outbox
+// event, all in tx.
+func (s *Service) save(ctx context.Context, tx db.Querier, actor auth.Principal, old, inc *Incident, reasons map[string]string) error {
+	changes := record.Changes(&old.Record, &inc.Record)
+	changes = append(changes, extChanges(old, inc)...)
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := record.Update(ctx, tx, &inc.Record, old.Version); err != nil {
+		return err
+	}
+	if err := updateExt(ctx, tx, inc); err != nil {
+		return err
+	}
+	if err := record.AppendChanges(ctx, tx, inc.ID, actor.UserID, inc.UpdatedAt, changes, reasons); err != nil {
+		return err
+	}
+	fields := make([]string, len(changes))
+	for i, c := range changes {
+		fields[i] = c.Field
+	}
+	return outbox.Append(ctx, tx, inc.UpdatedAt, "record.updated", inc.ID, map[string]any{
+		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "fields": fields, "state": inc.State})
 }
 
 // apply validates p and applies it to inc, returning reasons to journal.
@@ -128,9 +140,19 @@ func (s *Service) apply(ctx context.Context, tx db.Querier, actor auth.Principal
 			return nil, err
 		}
 	}
+	if p.AssignmentGroupID != nil && p.AssigneeID == nil && inc.AssignmentGroupID != old.AssignmentGroupID {
+		// A new group: its assignment mode may pick a member.
+		inc.AssigneeID = 0
+		if err := s.autoAssign(ctx, tx, &inc.Record); err != nil {
+			return nil, err
+		}
+	}
 	inc.UpdatedAt = s.Now()
 	if old.AssignmentGroupID != 0 && inc.AssignmentGroupID != old.AssignmentGroupID {
 		inc.ReassignmentCount++
+	}
+	if inc.FirstAssigneeID == 0 && inc.AssigneeID != 0 {
+		inc.FirstAssigneeID = inc.AssigneeID
 	}
 	if inc.State != New && old.State == New && inc.FirstResponseAt.IsZero() {
 		inc.FirstResponseAt = inc.UpdatedAt
@@ -191,11 +213,16 @@ func (s *Service) move(actor auth.Principal, inc *Incident, from, to string) err
 	switch {
 	case st.Resolved:
 		inc.ResolvedAt = now
+		inc.ResolutionTime = now.Sub(inc.OpenedAt)
+		inc.FirstContactResolution = inc.ReassignmentCount == 0 && inc.ReopenCount == 0 &&
+			(inc.FirstAssigneeID == 0 || inc.FirstAssigneeID == inc.AssigneeID || inc.AssigneeID == 0)
 	case st.Final:
 		inc.ClosedAt = now
 	case st.Open:
 		if from == Resolved { // reopened: the old resolution no longer holds
 			inc.ResolvedAt, inc.ResolutionCode, inc.ResolutionNotes = zeroTime, "", ""
+			inc.ResolutionTime, inc.FirstContactResolution = 0, false
+			inc.ReopenCount++
 		}
 	}
 	if to != OnHold {
@@ -216,6 +243,7 @@ func extChanges(a, b *Incident) []record.Change {
 	add("resolution_notes", a.ResolutionNotes, b.ResolutionNotes)
 	add("cancel_reason", a.CancelReason, b.CancelReason)
 	add("major", strconv.FormatBool(a.Major), strconv.FormatBool(b.Major))
+	add("major_status", a.MajorStatus, b.MajorStatus)
 	return out
 }
 
@@ -258,6 +286,9 @@ func (s *Service) Comment(ctx context.Context, actor auth.Principal, number stri
 				return err
 			}
 		}
+		if err := s.reopenOnReply(ctx, tx, actor, &inc, internal); err != nil {
+			return err
+		}
 		if _, err := record.Touch(ctx, tx, inc.ID, 0, now); err != nil {
 			return err
 		}
@@ -265,6 +296,32 @@ func (s *Service) Comment(ctx context.Context, actor auth.Principal, number stri
 			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "kind": kind, "journal_id": e.ID})
 	})
 	return e, err
+}
+
+// reopenOnReply reopens a resolved incident when its requester (or a
+// watcher who is not an agent) replies within the reopen window: the reply
+// says the resolution did not hold.
+func (s *Service) reopenOnReply(ctx context.Context, tx db.Querier, actor auth.Principal, inc *Incident, internal bool) error {
+	if internal || inc.State != Resolved || auth.Can(actor, auth.UpdateRecord) {
+		return nil
+	}
+	p, err := loadPolicy(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if s.Now().Sub(inc.ResolvedAt) > p.reopenWindow() {
+		return nil
+	}
+	old := *inc
+	if err := s.move(actor, inc, Resolved, InProgress); err != nil {
+		return err
+	}
+	inc.UpdatedAt = s.Now()
+	if err := s.save(ctx, tx, actor, &old, inc, map[string]string{"state": "reopened by the requester's reply"}); err != nil {
+		return err
+	}
+	// save moved the version on; Touch below must start from it.
+	return nil
 }
 
 // Journal returns the incident's journal as the actor may see it.

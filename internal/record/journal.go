@@ -40,7 +40,7 @@ func AppendChanges(ctx context.Context, tx db.Querier, recordID, actorID int64, 
 func Journal(ctx context.Context, q db.Querier, recordID int64, internal bool, afterID int64, limit int) ([]Entry, error) {
 	where := `j.record_id = $1 AND j.id > $2`
 	if !internal {
-		where += ` AND (j.kind = 'comment' OR (j.kind = 'field_change' AND j.field IN ('` +
+		where += ` AND (j.kind IN ('comment', 'communication') OR (j.kind = 'field_change' AND j.field IN ('` +
 			strings.Join(publicFields, "','") + `')))`
 	}
 	rows, err := q.QueryContext(ctx, `

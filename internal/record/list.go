@@ -25,6 +25,9 @@ type Filter struct {
 	// VisibleTo limits results to records this user requested or watches
 	// (the permission scope of a requester); 0 means no limit.
 	VisibleTo int64
+	// Extra is one more SQL condition on r (records), written by a practice
+	// package for its own fields; never built from user input.
+	Extra string
 }
 
 // SortKey is one column of a sort order.
@@ -119,36 +122,7 @@ func (b *builder) ref(col string, id int64) {
 // counting rows to skip.
 func List(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys []SortKey, cur string, limit int) (Page, error) {
 	sortSpec := sortString(keys)
-	b := &builder{}
-	b.where = append(b.where, "r.type = "+b.arg(string(f.Type)))
-	if len(f.States) > 0 {
-		vals := make([]any, len(f.States))
-		for i, s := range f.States {
-			vals[i] = s
-		}
-		b.in("r.state", vals)
-	}
-	if len(f.Priorities) > 0 {
-		vals := make([]any, len(f.Priorities))
-		for i, p := range f.Priorities {
-			vals[i] = p
-		}
-		b.in("r.priority", vals)
-	}
-	b.ref("r.assignment_group_id", f.AssignmentGroupID)
-	b.ref("r.assignee_id", f.AssigneeID)
-	if f.RequesterID != 0 {
-		b.where = append(b.where, "r.requester_id = "+b.arg(f.RequesterID))
-	}
-	if f.VisibleTo != 0 {
-		p := b.arg(f.VisibleTo)
-		b.where = append(b.where, "(r.requester_id = "+p+" OR r.id IN (SELECT record_id FROM watchers WHERE user_id = "+p+"))")
-	}
-	if strings.TrimSpace(f.Query) != "" {
-		frag, v := d.FullText("r", fmt.Sprintf("$%d", len(b.args)+1), f.Query)
-		b.args = append(b.args, v)
-		b.where = append(b.where, frag)
-	}
+	b := filterWhere(d, f)
 	if cur != "" {
 		vals, err := signer.Decode(cur, sortSpec, len(keys)+1)
 		if err != nil {
@@ -185,6 +159,55 @@ func List(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys [
 		page.NextCursor = signer.Encode(sortSpec, append(sortValues(&last, keys), last.ID))
 	}
 	return page, nil
+}
+
+// filterWhere turns f into WHERE conditions and their arguments.
+func filterWhere(d *db.DB, f Filter) *builder {
+	b := &builder{}
+	b.where = append(b.where, "r.type = "+b.arg(string(f.Type)))
+	if len(f.States) > 0 {
+		vals := make([]any, len(f.States))
+		for i, s := range f.States {
+			vals[i] = s
+		}
+		b.in("r.state", vals)
+	}
+	if len(f.Priorities) > 0 {
+		vals := make([]any, len(f.Priorities))
+		for i, p := range f.Priorities {
+			vals[i] = p
+		}
+		b.in("r.priority", vals)
+	}
+	b.ref("r.assignment_group_id", f.AssignmentGroupID)
+	b.ref("r.assignee_id", f.AssigneeID)
+	if f.RequesterID != 0 {
+		b.where = append(b.where, "r.requester_id = "+b.arg(f.RequesterID))
+	}
+	if f.VisibleTo != 0 {
+		p := b.arg(f.VisibleTo)
+		b.where = append(b.where, "(r.requester_id = "+p+" OR r.id IN (SELECT record_id FROM watchers WHERE user_id = "+p+"))")
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		frag, v := d.FullText("r", fmt.Sprintf("$%d", len(b.args)+1), f.Query)
+		b.args = append(b.args, v)
+		b.where = append(b.where, frag)
+	}
+	if f.Extra != "" {
+		b.where = append(b.where, "("+f.Extra+")")
+	}
+	return b
+}
+
+// Count returns how many records match f (for queue counts).
+func Count(ctx context.Context, d *db.DB, f Filter) (int64, error) {
+	b := filterWhere(d, f)
+	var n int64
+	err := d.Read.QueryRowContext(ctx, "SELECT count(*) FROM records r WHERE "+strings.Join(b.where, " AND "), b.args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("record: count: %w", err)
+	}
+	return n, nil
 }
 
 func dir(desc bool) string {

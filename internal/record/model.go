@@ -159,6 +159,9 @@ const (
 	WorkNote    Kind = "work_note"    // internal, agents only
 	FieldChange Kind = "field_change" // who changed what, from and to
 	System      Kind = "system"       // something Steward did
+	// Communication is a stakeholder update on a major incident: public,
+	// and kept apart from the conversation as its communications log.
+	Communication Kind = "communication"
 )
 
 // publicFields are the field changes a requester may see in the journal;

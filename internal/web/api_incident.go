@@ -57,7 +57,12 @@ type IncidentOut struct {
 	ResolutionCode     string          `json:"resolution_code"`
 	ResolutionNotes    string          `json:"resolution_notes"`
 	CancelReason       string          `json:"cancel_reason"`
-	Major              bool            `json:"major"`
+	Major              bool            `json:"major" doc:"An approved major incident"`
+	MajorStatus        string          `json:"major_status,omitempty" enum:"proposed,approved,rejected" doc:"Agents only"`
+	MajorReason        string          `json:"major_reason,omitempty" doc:"Agents only"`
+	FirstContact       *bool           `json:"first_contact_resolution,omitempty" doc:"Agents only: resolved by the first assignee, never reassigned nor reopened"`
+	ResolutionSeconds  *int64          `json:"resolution_seconds,omitempty" doc:"Agents only: opened to resolved"`
+	ReopenCount        *int64          `json:"reopen_count,omitempty" doc:"Agents only"`
 	ReassignmentCount  *int64          `json:"reassignment_count,omitempty" doc:"Agents only"`
 	FirstResponseAt    *time.Time      `json:"first_response_at,omitempty" doc:"Agents only"`
 	OpenedAt           time.Time       `json:"opened_at"`
@@ -90,6 +95,12 @@ func incidentOut(p auth.Principal, in incident.Incident) IncidentOut {
 	if auth.Can(p, auth.ReadWorkNotes) {
 		o.PriorityOverridden = &in.PriorityOverridden
 		o.ReassignmentCount = &in.ReassignmentCount
+		o.MajorStatus, o.MajorReason = in.MajorStatus, in.MajorReason
+		o.ReopenCount = &in.ReopenCount
+		if !in.ResolvedAt.IsZero() {
+			secs := int64(in.ResolutionTime.Seconds())
+			o.FirstContact, o.ResolutionSeconds = &in.FirstContactResolution, &secs
+		}
 		o.FirstResponseAt = timePtr(in.FirstResponseAt)
 		for _, w := range in.Watchers {
 			o.Watchers = append(o.Watchers, Ref{ID: w.UserID, Name: w.Name})
@@ -183,6 +194,7 @@ type listIncidentsInput struct {
 	Requester       string   `query:"requester" doc:"User id or 'me'"`
 	Priority        []int    `query:"priority" doc:"Comma-separated priorities 1..5"`
 	Q               string   `query:"q" maxLength:"200" doc:"Full-text search in title and description"`
+	Major           string   `query:"major" enum:"true,false," doc:"true: only major incidents (approved or proposed); false: none"`
 	Sort            string   `query:"sort" maxLength:"100" doc:"Fields number, priority, opened_at, updated_at; '-' for descending; default -updated_at" example:"-priority,opened_at"`
 	Cursor          string   `query:"cursor" maxLength:"512"`
 	Limit           int      `query:"limit" minimum:"1" maximum:"200" default:"50"`
@@ -306,7 +318,12 @@ func (s *Server) registerIncidents(api huma.API) {
 		if err != nil {
 			return nil, apiError(ctx, s.Log, err)
 		}
-		items, next, err := s.Incidents.List(ctx, p, incident.ListInput{Filter: f, Sort: in.Sort, Cursor: in.Cursor, Limit: in.Limit})
+		var major *bool
+		if in.Major != "" {
+			m := in.Major == "true"
+			major = &m
+		}
+		items, next, err := s.Incidents.List(ctx, p, incident.ListInput{Filter: f, Sort: in.Sort, Cursor: in.Cursor, Limit: in.Limit, Major: major})
 		if err != nil {
 			return nil, apiError(ctx, s.Log, err)
 		}

@@ -46,6 +46,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				ctx = withPrincipal(ctx, p)
 			}
 		}
+		// Every API route but the OpenAPI document needs a caller; refusing
+		// here means an anonymous request learns nothing from validation.
+		if !principal(ctx).Authenticated() && strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/api/v1/openapi") {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="steward"`)
+			writeProblem(w, newProblem(http.StatusUnauthorized, "Sign in or send a valid API token."))
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -93,6 +93,7 @@ func (s *Server) api(mux routeMux) huma.API {
 	cfg.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
 	api := humago.New(mux, cfg)
 	s.registerIncidents(api)
+	s.registerIncidentActions(api)
 	s.registerRecordParts(api)
 	s.registerDirectory(api)
 	s.registerAccounts(api)
