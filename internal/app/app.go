@@ -29,6 +29,8 @@ import (
 	"steward/internal/platform/db"
 	"steward/internal/platform/outbox"
 	"steward/internal/platform/settings"
+	"steward/internal/sla"
+	"steward/internal/view"
 	"steward/internal/web"
 )
 
@@ -82,6 +84,8 @@ type App struct {
 	Auth      *auth.Service
 	Incidents *incident.Service
 	Directory *directory.Directory
+	SLA       *sla.Service
+	SLAEngine *sla.Engine
 	Relay     *outbox.Relay
 	Registry  *prometheus.Registry
 	Node      string
@@ -117,7 +121,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	signer := cursor.NewSigner([]byte(key))
 	a.Incidents = incident.NewService(d, signer)
 	a.Directory = directory.New(d)
-	a.Relay = outbox.NewRelay(d, log)
+	a.SLA = sla.NewService(d)
+	a.SLAEngine = &sla.Engine{DB: d, Now: func() time.Time { return time.Now().UTC() }, Calendar: a.SLA.Hours}
+	a.Relay = outbox.NewRelay(d, log, a.SLAEngine.Consumer())
 	a.Incidents.Committed = a.Relay.Wake
 	a.Incidents.Members = func(ctx context.Context, groupID int64) ([]auth.Member, error) {
 		g, err := a.Auth.Group(ctx, auth.System, groupID)
@@ -143,7 +149,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.web = &web.Server{
 		Config: web.Config{BaseURL: cfg.BaseURL, SecureCookies: sessions.Cookie.Secure, MaxAttachment: cfg.MaxAttachment, Version: Version},
-		DB:     d, Auth: a.Auth, Incidents: a.Incidents, Directory: a.Directory, Cursor: signer,
+		DB:     d, Auth: a.Auth, Incidents: a.Incidents, Directory: a.Directory, Views: view.NewService(d), Cursor: signer,
+		SLA: a.SLA, SLAEngine: a.SLAEngine,
 		Sessions: sessions, Log: log, Metrics: web.NewMetrics(a.Registry), Ready: a.ready,
 	}
 	return a, nil
@@ -203,12 +210,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.web.StopStreams)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	if a.Config.Role != "web" {
 		wg.Go(func() { a.Relay.Run(workCtx) })
 		wg.Go(func() { a.sweep(workCtx) })
 		wg.Go(func() { a.autoClose(workCtx) })
+		wg.Go(func() { a.slaSweep(workCtx) })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -72,3 +72,35 @@ func (a *App) sweep(ctx context.Context) {
 		}
 	}
 }
+
+// slaEvery is how often due service level warnings and breaches are fired:
+// well inside the promised 30 seconds.
+const slaEvery = 5 * time.Second
+
+// slaSweep fires due SLA warnings and breaches. The lease keeps one node at
+// it at a time; the timers' own claim keeps each firing single even if two
+// nodes overlap while a lease changes hands.
+func (a *App) slaSweep(ctx context.Context) {
+	t := time.NewTicker(slaEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ok, err := lease.Acquire(ctx, a.DB.Write, "sla.sweep", a.Node, time.Now(), 3*slaEvery)
+		if err != nil || !ok {
+			continue
+		}
+		for {
+			n, err := a.SLAEngine.Sweep(ctx, time.Now().UTC(), 1000)
+			if err != nil {
+				a.Log.Error("sla sweep", "err", err)
+			}
+			if err != nil || n < 1000 {
+				break
+			}
+		}
+	}
+}

@@ -25,6 +25,7 @@ const (
 	ManageDirectory  Action = "directory.manage"  // create and change users, groups, ...
 	ManageSettings   Action = "settings.manage"   // priority matrix and other settings
 	ApproveMajor     Action = "incident.major"    // approve a major incident
+	ManageSLAs       Action = "sla.manage"        // calendars and service level definitions
 )
 
 // minimumRole is the permission matrix: the least role allowed each action.
@@ -45,6 +46,7 @@ var minimumRole = map[Action]Role{
 	ManageDirectory:  Admin,
 	ManageSettings:   Admin,
 	ApproveMajor:     Manager,
+	ManageSLAs:       Manager,
 }
 
 // Can reports whether p may do a.

@@ -35,6 +35,7 @@ var matrix = map[auth.Action][]auth.Role{
 	auth.ReadDirectory:    agentUp,
 	auth.CreateForOthers:  agentUp,
 	auth.ApproveMajor:     managerUp,
+	auth.ManageSLAs:       managerUp,
 	auth.ManageDirectory:  adminOnly,
 	auth.ManageSettings:   adminOnly,
 }

@@ -89,8 +89,7 @@ func TestCreateUserRejectsBadInput(t *testing.T) {
 		{"unknown organisation", func(u *auth.NewUser) { u.OrganisationID = 999 }, []string{"organisation_id"}},
 		{"unknown group", func(u *auth.NewUser) { u.Groups = []int64{999} }, []string{"groups"}},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		for _, tt := range tests {
@@ -114,8 +113,7 @@ func TestCreateUserRejectsBadInput(t *testing.T) {
 
 func TestCreateUserNeedsAnAdmin(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		in := auth.NewUser{Email: "ada@example.com", Name: "Ada", Role: auth.Admin}
 		for _, actor := range []auth.Principal{{UserID: 1, Role: auth.Requester}, {UserID: 1, Role: auth.Manager}} {
@@ -134,8 +132,7 @@ func TestCreateUserNeedsAnAdmin(t *testing.T) {
 
 func TestCreateUserWritesUserAndAudit(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		c := newClock()
 		svc := newService(d, c)
 		ctx := context.Background()
@@ -177,8 +174,7 @@ func TestCreateUserWritesUserAndAudit(t *testing.T) {
 
 func TestAuditIsAppendOnly(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		newUser(t, svc, "ada@example.com", auth.Agent, "")
@@ -196,8 +192,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 
 func TestAuthenticate(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		c := newClock()
 		svc := newService(d, c)
 		ctx := context.Background()
@@ -240,8 +235,7 @@ func TestAuthenticate(t *testing.T) {
 
 func TestAccountWithoutPasswordCannotLogIn(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		newUser(t, svc, "ada@example.com", auth.Agent, "")
 		for _, pw := range []string{"", goodPassword} {
@@ -254,8 +248,7 @@ func TestAccountWithoutPasswordCannotLogIn(t *testing.T) {
 
 func TestLockout(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		c := newClock()
 		svc := newService(d, c)
 		ctx := context.Background()
@@ -299,8 +292,7 @@ func TestLockout(t *testing.T) {
 // lockoutMax (an hour): the backoff must not overflow into no lock at all.
 func TestLockoutCapsAtAnHour(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		c := newClock()
 		svc := newService(d, c)
 		ctx := context.Background()
@@ -322,8 +314,7 @@ func TestLockoutCapsAtAnHour(t *testing.T) {
 
 func TestInactiveUserCannotLogIn(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		u := newUser(t, svc, "ada@example.com", auth.Agent, goodPassword)
@@ -360,8 +351,7 @@ func TestUpdateUserMovesEpoch(t *testing.T) {
 		{"password change ends sessions", auth.UserPatch{Password: &newPassword}, 1},
 		{"password and role together move it once", auth.UserPatch{Password: &newPassword, Role: &admin}, 1},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		for i, tt := range tests {
@@ -398,8 +388,7 @@ func TestUpdateUserMovesEpoch(t *testing.T) {
 func TestUpdateUserRejectsBadInput(t *testing.T) {
 	t.Parallel()
 	blank, short, root := " ", "short", auth.Role("root")
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		u := newUser(t, svc, "ada@example.com", auth.Agent, "")
@@ -425,8 +414,7 @@ func TestUpdateUserRejectsBadInput(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		u := newUser(t, svc, "ada@example.com", auth.Requester, "")
@@ -489,8 +477,7 @@ func TestTokens(t *testing.T) {
 
 func TestEnsureAdmin(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		created, chosen, err := svc.EnsureAdmin(ctx, "admin@example.com", "")
@@ -520,8 +507,7 @@ func TestEnsureAdmin(t *testing.T) {
 
 func TestEnsureAdminKeepsAGivenPassword(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		created, chosen, err := svc.EnsureAdmin(context.Background(), "admin@example.com", goodPassword)
 		if err != nil || !created || chosen != "" {
@@ -535,8 +521,7 @@ func TestEnsureAdminKeepsAGivenPassword(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		svc := newService(d, newClock())
 		ctx := context.Background()
 		requester := auth.Principal{UserID: 1000, Role: auth.Requester}

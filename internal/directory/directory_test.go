@@ -114,8 +114,7 @@ func unchanged(t *testing.T, d *db.DB, fn func()) {
 
 func TestOrganisationLifecycle(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		o := createOrganisation(t, dir, directory.OrganisationInput{Name: "  Acme ", Domain: " Acme.EXAMPLE"})
@@ -152,8 +151,7 @@ func TestOrganisationLifecycle(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		tests := []struct {
@@ -242,8 +240,7 @@ func TestListsPageByID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dbtest.Each(t, func(t *testing.T, d *db.DB) {
-				t.Parallel()
+			dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 				ctx := t.Context()
 				dir := newDirectory(d)
 				var created []int64
@@ -273,8 +270,7 @@ func TestListsPageByID(t *testing.T) {
 
 func TestOrganisationValidation(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		createOrganisation(t, dir, directory.OrganisationInput{Name: "Acme"})
@@ -314,8 +310,7 @@ func TestOrganisationValidation(t *testing.T) {
 
 func TestCategoryTree(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		hw := createCategory(t, dir, directory.CategoryInput{Name: "Hardware"})
@@ -365,8 +360,7 @@ func TestCategoryTree(t *testing.T) {
 
 func TestCategoryValidation(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		hw := createCategory(t, dir, directory.CategoryInput{Name: "Hardware"})
@@ -418,8 +412,7 @@ func TestCategoryValidation(t *testing.T) {
 
 func TestServiceLifecycle(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		desk, err := auth.NewService(d).CreateGroup(ctx, auth.System, auth.GroupInput{Name: "Service Desk"})
@@ -461,8 +454,7 @@ func TestServiceLifecycle(t *testing.T) {
 
 func TestServiceValidation(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		createService(t, dir, directory.ServiceInput{Name: "Email"})
@@ -562,8 +554,7 @@ func TestPermissions(t *testing.T) {
 		{"anonymous lists categories", anonymous, listCategories, fault.ErrUnauthenticated},
 		{"anonymous lists services", anonymous, listServices, fault.ErrUnauthenticated},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		dir := newDirectory(d)
 		createOrganisation(t, dir, directory.OrganisationInput{Name: "Seed"})

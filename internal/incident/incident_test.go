@@ -201,8 +201,7 @@ func numbers(incs []incident.Incident) []string {
 
 func TestCreateNumbersAreUniqueAndGapFreeUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		const workers, each = 32, 5
 		var mu sync.Mutex
@@ -246,8 +245,7 @@ func TestCreateNumbersAreUniqueAndGapFreeUnderConcurrency(t *testing.T) {
 
 func TestUpdateNeedsTheCurrentVersion(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		inc := w.create(t, w.requester)
 		if inc.Version != 1 {
@@ -327,8 +325,7 @@ func (w *world) journal(t *testing.T, actor auth.Principal, number string) []str
 
 func TestJournalRecordsWhoChangedWhat(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		inc := w.create(t, w.agent, forRequester(w.requester.UserID), assigned(w.group, 0), title("VPN drops"))
 		if !inc.FirstResponseAt.IsZero() {
@@ -392,8 +389,7 @@ func TestJournalRecordsWhoChangedWhat(t *testing.T) {
 
 func TestAttachmentsRoundTripAndAreGuarded(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		mine := w.create(t, w.requester)
 		theirs := w.create(t, w.other)
@@ -459,8 +455,7 @@ func TestAttachmentsRoundTripAndAreGuarded(t *testing.T) {
 
 func TestFirstResponseIsTheFirstPublicAgentAction(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		inc := w.create(t, w.requester)
 		for _, c := range []struct {
@@ -493,8 +488,7 @@ func TestFirstResponseIsTheFirstPublicAgentAction(t *testing.T) {
 
 func TestAttachmentNames(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		inc := w.create(t, w.requester)
 		tests := []struct{ in, want string }{ // want "": refused
@@ -591,8 +585,7 @@ func TestLifecycleTransitions(t *testing.T) {
 		{incident.InProgress, incident.Patch{State: new(incident.OnHold), OnHoldReason: new("lunch")}, []string{"on_hold_reason"}},
 		{incident.New, incident.Patch{State: new(incident.Canceled)}, []string{"cancel_reason"}},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		for _, tt := range tests {
 			inc := w.reach(t, tt.from)
@@ -635,8 +628,7 @@ func TestLifecycleTransitions(t *testing.T) {
 
 func TestReopenClearsTheResolution(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		inc := w.reach(t, incident.Resolved)
 		if inc.ResolutionCode != "solved" || inc.ResolutionNotes == "" || inc.ResolvedAt.IsZero() {
@@ -660,8 +652,7 @@ func TestReopenClearsTheResolution(t *testing.T) {
 
 func TestPriorityMatrixAndOverride(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		H, M, L := record.High, record.Medium, record.Low
 		for _, tt := range []struct {
@@ -751,8 +742,7 @@ func TestPriorityMatrixAndOverride(t *testing.T) {
 
 func TestRequestersSeeOnlyTheirOwn(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		a1 := w.create(t, w.requester, title("A1"))
 		a2 := w.create(t, w.requester, title("A2"))
@@ -875,8 +865,7 @@ func TestRequestersSeeOnlyTheirOwn(t *testing.T) {
 
 func TestLinks(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		parent, child := w.create(t, w.requester), w.create(t, w.requester)
 		l, err := w.svc.Link(ctx, w.agent, child.Number, "child_of", strings.ToLower(parent.Number))
@@ -930,8 +919,7 @@ func (w *world) listAll(t *testing.T, actor auth.Principal, in incident.ListInpu
 
 func TestListPagesFiltersAndSearches(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		lv := []record.Level{record.High, record.Medium, record.Low}
 		var made []incident.Incident
@@ -1062,8 +1050,7 @@ func TestListPagesFiltersAndSearches(t *testing.T) {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		base := w.create(t, w.agent, assigned(w.group, w.agent.UserID))
 		var missing int64 = 999
@@ -1124,8 +1111,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestTextIsStoredVerbatim(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		sqlText, html := "'; DROP TABLE records; --", "<script>alert(1)</script>"
 		inc := w.create(t, w.requester, title(sqlText), func(in *incident.NewIncident) { in.Description = html + "\n" + `\x00 %s $1 "quoted"` })
@@ -1191,8 +1177,7 @@ func topics(es []event) []string {
 
 func TestEveryWriteLeavesAnEvent(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		inc := w.create(t, w.requester)
 		want := []string{"record.created"}
@@ -1271,8 +1256,7 @@ func TestEveryWriteLeavesAnEvent(t *testing.T) {
 
 func TestCreateIsIdempotentPerUser(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		in := incident.NewIncident{Title: "Printer offline", IdempotencyKey: "form-123"}
 		first, created, err := w.svc.Create(ctx, w.requester, in)

@@ -161,7 +161,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 			}
 		}
 		return outbox.Append(ctx, tx, now, "record.created", inc.ID, map[string]any{
-			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "priority": inc.Priority})
+			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "priority": inc.Priority, "facts": facts(&inc)})
 	})
 	if err != nil {
 		if in.IdempotencyKey != "" && db.IsUniqueViolation(err) {
@@ -340,4 +340,26 @@ func (s *Service) Count(ctx context.Context, actor auth.Principal, f record.Filt
 		f.Extra = majorCondition(*major)
 	}
 	return record.Count(ctx, s.DB, f)
+}
+
+// ByID returns one incident by record id (for consumers of events, which
+// carry record ids).
+func (s *Service) ByID(ctx context.Context, actor auth.Principal, id int64) (Incident, error) {
+	r, err := record.ByID(ctx, s.DB.Read, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	return s.Get(ctx, actor, r.Number)
+}
+
+// facts is the snapshot of an incident that record events carry for their
+// consumers (service level timers read it as sla.Facts).
+func facts(inc *Incident) map[string]any {
+	st, _ := Lifecycle.State(inc.State)
+	return map[string]any{
+		"type": inc.Type, "state": inc.State, "priority": inc.Priority, "impact": inc.Impact.String(),
+		"urgency": inc.Urgency.String(), "on_hold_reason": inc.OnHoldReason, "category_id": inc.CategoryID,
+		"service_id": inc.ServiceID, "organisation_id": inc.OrganisationID, "assignment_group_id": inc.AssignmentGroupID,
+		"assignee_id": inc.AssigneeID, "major": inc.Major, "responded": !inc.FirstResponseAt.IsZero(), "open": st.Open,
+	}
 }

@@ -75,7 +75,7 @@ func (s *Service) save(ctx context.Context, tx db.Querier, actor auth.Principal,
 		fields[i] = c.Field
 	}
 	return outbox.Append(ctx, tx, inc.UpdatedAt, "record.updated", inc.ID, map[string]any{
-		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "fields": fields, "state": inc.State})
+		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "fields": fields, "state": inc.State, "facts": facts(inc)})
 }
 
 // apply validates p and applies it to inc, returning reasons to journal.
@@ -135,11 +135,6 @@ func (s *Service) apply(ctx context.Context, tx db.Querier, actor auth.Principal
 	if err != nil {
 		return nil, err
 	}
-	if p.State != nil {
-		if err := s.move(actor, inc, old.State, *p.State); err != nil {
-			return nil, err
-		}
-	}
 	if p.AssignmentGroupID != nil && p.AssigneeID == nil && inc.AssignmentGroupID != old.AssignmentGroupID {
 		// A new group: its assignment mode may pick a member.
 		inc.AssigneeID = 0
@@ -153,6 +148,13 @@ func (s *Service) apply(ctx context.Context, tx db.Querier, actor auth.Principal
 	}
 	if inc.FirstAssigneeID == 0 && inc.AssigneeID != 0 {
 		inc.FirstAssigneeID = inc.AssigneeID
+	}
+	// The move comes after the bookkeeping above: a resolution reads the
+	// reassignment count and first assignee as they stand with this change.
+	if p.State != nil {
+		if err := s.move(actor, inc, old.State, *p.State); err != nil {
+			return nil, err
+		}
 	}
 	if inc.State != New && old.State == New && inc.FirstResponseAt.IsZero() {
 		inc.FirstResponseAt = inc.UpdatedAt
@@ -293,7 +295,7 @@ func (s *Service) Comment(ctx context.Context, actor auth.Principal, number stri
 			return err
 		}
 		return outbox.Append(ctx, tx, now, "comment.added", inc.ID, map[string]any{
-			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "kind": kind, "journal_id": e.ID})
+			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "kind": kind, "journal_id": e.ID, "facts": facts(&inc)})
 	})
 	return e, err
 }

@@ -135,8 +135,12 @@ func List(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys [
 		order = append(order, sortColumns[k.Field]+dir(k.Desc))
 	}
 	order = append(order, "r.id"+dir(keys[len(keys)-1].Desc))
-	query := selectRecord + " WHERE " + strings.Join(b.where, " AND ") +
-		" ORDER BY " + strings.Join(order, ", ") + " LIMIT " + b.arg(limit+1)
+	// The page is chosen by id first, from an index where one fits, and
+	// only its rows are then read with the names they refer to: reading and
+	// joining every matching row before sorting costs as much as the queue.
+	orderBy := " ORDER BY " + strings.Join(order, ", ")
+	query := selectRecord + " WHERE r.id IN (SELECT r.id FROM records r WHERE " + strings.Join(b.where, " AND ") +
+		orderBy + " LIMIT " + b.arg(limit+1) + ")" + orderBy
 	rows, err := d.Read.QueryContext(ctx, query, b.args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("record: list: %w", err)

@@ -174,8 +174,7 @@ func TestDefaultMatrix(t *testing.T) {
 
 func TestMatrixIsStored(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		if m, err := record.LoadMatrix(ctx, d.Read); err != nil || m != record.DefaultMatrix {
 			t.Fatalf("LoadMatrix on empty settings = %v, %v; want the default", m, err)
@@ -249,8 +248,7 @@ func TestChanges(t *testing.T) {
 
 func TestNextSeqIsGapFreeAcrossRollbacks(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		next := func(fail bool) (int64, error) {
 			var n int64
@@ -313,8 +311,7 @@ var errAbandon = errors.New("abandon")
 
 func TestInsertAndUpdateVersions(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		req := newUser(t, d, "ada@example.com", auth.Requester)
 		r := newRecord(t, d, req, "Mail is down")
@@ -368,8 +365,7 @@ func TestInsertAndUpdateVersions(t *testing.T) {
 
 func TestJournalHidesInternalEntries(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		req := newUser(t, d, "ada@example.com", auth.Requester)
 		agent := newUser(t, d, "bob@example.com", auth.Agent)
@@ -438,8 +434,7 @@ func TestJournalHidesInternalEntries(t *testing.T) {
 
 func TestAttachStoresContentOnce(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		req := newUser(t, d, "ada@example.com", auth.Requester)
 		r1, r2 := newRecord(t, d, req, "one"), newRecord(t, d, req, "two")
@@ -482,8 +477,7 @@ func TestAttachStoresContentOnce(t *testing.T) {
 
 func TestLinksReadFromEitherSide(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		req := newUser(t, d, "ada@example.com", auth.Requester)
 		a, b := newRecord(t, d, req, "child"), newRecord(t, d, req, "parent")
@@ -547,8 +541,7 @@ func TestLinksReadFromEitherSide(t *testing.T) {
 
 func TestWatchers(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		req := newUser(t, d, "ada@example.com", auth.Requester)
 		bob := newUser(t, d, "bob@example.com", auth.Requester)

@@ -297,7 +297,8 @@ func checkProblem(t *testing.T, r response, status int, fields ...string) proble
 // counts is how many rows the tables a write touches hold.
 type counts map[string]int
 
-var countedTables = []string{"records", "incidents", "journal", "outbox", "attachments", "blobs", "watchers", "links", "audit", "settings"}
+var countedTables = []string{"records", "incidents", "journal", "outbox", "attachments", "blobs", "watchers", "links", "audit", "settings",
+	"calendars", "sla_definitions", "sla_versions", "sla_timers"}
 
 func (f *fixture) counts(t *testing.T) counts {
 	t.Helper()

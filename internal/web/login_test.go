@@ -152,10 +152,13 @@ func TestWebLogin(t *testing.T) {
 			t.Errorf("session token not renewed at sign-in")
 		}
 
-		home := w.get(t, "/")
+		if r := w.get(t, "/"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/portal" {
+			t.Errorf("a requester's / = %d to %q, want 303 to /portal", r.Status, r.Header.Get("Location"))
+		}
+		home := w.get(t, "/portal/incidents")
 		wantPage(t, home, 200,
-			[]string{"Hello, Rita Requester", "My open incidents", "VPN drops every few minutes", "&lt;script&gt;alert(1)&lt;/script&gt;"},
-			[]string{"<script>alert", "Bob&#39;s private trouble", "Bob's private trouble", "Old resolved thing"})
+			[]string{"VPN drops every few minutes", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+			[]string{"<script>alert", "Bob&#39;s private trouble", "Bob's private trouble"})
 		if w.get(t, "/login").Status != http.StatusSeeOther {
 			t.Errorf("signed-in /login does not redirect home")
 		}

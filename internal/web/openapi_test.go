@@ -122,7 +122,7 @@ func checkRequestBody(t *testing.T, key string, op map[string]any, schemas map[s
 			if schema["type"] != "object" || schema["additionalProperties"] != false {
 				t.Errorf("%s: JSON body schema type %v additionalProperties %v, want a closed object", key, schema["type"], schema["additionalProperties"])
 			}
-		case "application/octet-stream":
+		case "application/octet-stream", "text/calendar":
 			if schema["format"] != "binary" {
 				t.Errorf("%s: raw body schema %v, want format binary", key, schema)
 			}

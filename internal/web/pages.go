@@ -14,13 +14,11 @@ import (
 
 	"steward/internal/auth"
 	"steward/internal/incident"
-	"steward/internal/record"
 	"steward/internal/web/ui"
 )
 
 type pages struct {
 	login *template.Template
-	home  *template.Template
 }
 
 func parsePages() *pages {
@@ -29,7 +27,7 @@ func parsePages() *pages {
 		// runs the page and not the layout file's bare definitions.
 		return template.Must(template.New(name).ParseFS(ui.Templates, "templates/layout.html", "templates/"+name))
 	}
-	return &pages{login: parse("login.html"), home: parse("home.html")}
+	return &pages{login: parse("login.html")}
 }
 
 func (s *Server) registerPages(mux routeMux) {
@@ -42,6 +40,8 @@ func (s *Server) registerPages(mux routeMux) {
 	mux.HandleFunc("POST /login", s.loginSubmit)
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /{$}", s.homePage)
+	s.registerWorkspace(mux)
+	s.registerPortal(mux)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -157,62 +157,18 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-type homeRow struct {
-	Number, Title, State, Updated, UpdatedISO string
-	Priority                                  int
-}
-
-type homeSection struct {
-	ID, Title, Empty string
-	Rows             []homeRow
-	More             bool
-}
-
-type homeView struct {
-	Title, CSRF string
-	User        auth.Principal
-	Agent       bool
-	Sections    []homeSection
-}
-
+// homePage sends each person to where their work is: agents to their
+// queue, requesters to the portal.
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p := principal(ctx)
-	if p.UserID == 0 {
+	p := principal(r.Context())
+	switch {
+	case p.UserID == 0:
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
+	case auth.Can(p, auth.UpdateRecord):
+		http.Redirect(w, r, "/queues/my-work", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/portal", http.StatusSeeOther)
 	}
-	view := homeView{Title: "Home", CSRF: s.csrfToken(ctx), User: p, Agent: auth.Can(p, auth.UpdateRecord)}
-	open := incident.Lifecycle.OpenStates()
-	var queries []homeSection
-	var filters []record.Filter
-	if view.Agent {
-		queries = append(queries, homeSection{ID: "mine", Title: "Assigned to me", Empty: "Nothing assigned to you. Enjoy the calm."})
-		filters = append(filters, record.Filter{States: open, AssigneeID: p.UserID})
-		for _, g := range p.Groups {
-			queries = append(queries, homeSection{ID: "group-" + itoa64(g), Title: "Unassigned in " + s.groupName(ctx, p, g), Empty: "No unassigned incidents in this group."})
-			filters = append(filters, record.Filter{States: open, AssignmentGroupID: g, AssigneeID: record.Unassigned})
-		}
-	} else {
-		queries = append(queries, homeSection{ID: "requested", Title: "My open incidents", Empty: "You have no open incidents."})
-		filters = append(filters, record.Filter{States: open, RequesterID: p.UserID})
-	}
-	for i, f := range filters {
-		items, next, err := s.Incidents.List(ctx, p, incident.ListInput{Filter: f, Sort: "priority,-updated_at", Limit: 25})
-		if err != nil {
-			s.Log.Error("home", "err", err)
-			http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
-			return
-		}
-		sec := queries[i]
-		sec.More = next != ""
-		for _, in := range items {
-			sec.Rows = append(sec.Rows, homeRow{Number: in.Number, Title: in.Title, State: stateLabel(in.State), Priority: in.Priority,
-				Updated: in.UpdatedAt.Format("2 Jan 15:04"), UpdatedISO: in.UpdatedAt.Format(time.RFC3339)})
-		}
-		view.Sections = append(view.Sections, sec)
-	}
-	s.render(w, s.pages.home, http.StatusOK, view)
 }
 
 func stateLabel(name string) string {
@@ -220,14 +176,6 @@ func stateLabel(name string) string {
 		return st.Label
 	}
 	return name
-}
-
-func (s *Server) groupName(ctx context.Context, p auth.Principal, id int64) string {
-	g, err := s.Auth.Group(ctx, p, id)
-	if err != nil {
-		return "group " + itoa64(id)
-	}
-	return g.Name
 }
 
 func clientIP(r *http.Request) string {

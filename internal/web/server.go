@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -19,6 +20,8 @@ import (
 	"steward/internal/incident"
 	"steward/internal/platform/cursor"
 	"steward/internal/platform/db"
+	"steward/internal/sla"
+	"steward/internal/view"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -37,6 +40,9 @@ type Server struct {
 	Auth      *auth.Service
 	Incidents *incident.Service
 	Directory *directory.Directory
+	Views     *view.Service
+	SLA       *sla.Service
+	SLAEngine *sla.Engine
 	Cursor    *cursor.Signer
 	Sessions  *scs.SessionManager
 	Log       *slog.Logger
@@ -45,10 +51,18 @@ type Server struct {
 	// migrations applied).
 	Ready func(ctx context.Context) error
 
-	pages   *pages
-	limiter *limiter
-	routes  []string
-	openAPI *huma.OpenAPI
+	pages *pages
+	ws    *workspace
+	// counts and directory cache what every workspace page shows
+	// (workspace_counts.go).
+	counts    countCache
+	directory directoryCache
+
+	streamMu    sync.Mutex
+	stopStreams chan struct{} // closed by StopStreams
+	limiter     *limiter
+	routes      []string
+	openAPI     *huma.OpenAPI
 }
 
 // OpenAPI returns the API's OpenAPI document (after Handler).
@@ -94,6 +108,8 @@ func (s *Server) api(mux routeMux) huma.API {
 	api := humago.New(mux, cfg)
 	s.registerIncidents(api)
 	s.registerIncidentActions(api)
+	s.registerSLA(api)
+	s.registerCalendars(api)
 	s.registerRecordParts(api)
 	s.registerDirectory(api)
 	s.registerAccounts(api)

@@ -28,6 +28,19 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	}
 }
 
+// EachParallel is Each with parallel subtests. The database is opened
+// after the subtest pauses for its turn, so that waiting tests hold no
+// connections (PostgreSQL allows only so many).
+func EachParallel(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, kind := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			fn(t, New(t, kind))
+		})
+	}
+}
+
 // New returns a migrated, empty database of the given kind, removed when
 // the test ends. A PostgreSQL test is skipped, with the reason, when the
 // server is not configured.

@@ -37,8 +37,7 @@ func row(t *testing.T, d *db.DB, name string) (holder string, expires int64) {
 
 func TestAcquireRenewExpireRelease(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		const job = "sla.timers"
 
@@ -112,8 +111,7 @@ func TestAcquireRenewExpireRelease(t *testing.T) {
 
 func TestAcquireInsideTransaction(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		var ok bool
 		err := d.InTx(context.Background(), func(tx db.Querier) error {
 			var err error
@@ -131,8 +129,7 @@ func TestAcquireInsideTransaction(t *testing.T) {
 
 func TestConcurrentAcquireHasOneWinner(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		race := func(name string, now time.Time) []string {
 			t.Helper()
 			var (

@@ -169,8 +169,7 @@ func assertNothingMore(t *testing.T, d *db.DB, c outbox.Consumer) {
 
 func TestAppendCommitsWithTheTransaction(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		err := d.InTx(ctx, func(tx db.Querier) error {
 			if err := outbox.Append(ctx, tx, t0, "record.created", 42, map[string]any{"number": "INC-1"}); err != nil {
@@ -232,8 +231,7 @@ func TestAppendCommitsWithTheTransaction(t *testing.T) {
 
 func TestDeliverInOrderInBatches(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		appendN(t, d, "e", 10)
 
 		var got []outbox.Event
@@ -280,8 +278,7 @@ func TestDeliverInOrderInBatches(t *testing.T) {
 
 func TestCrashBeforeCursorAdvanceLosesNothing(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		createDelivered(t, d)
 		// The change is committed with its events.
 		appendN(t, d, "a", 3)
@@ -403,8 +400,7 @@ func TestCrashBeforeCursorAdvanceLosesNothing(t *testing.T) {
 
 func TestConsumersHaveTheirOwnCursor(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		appendN(t, d, "e", 5)
 		got := map[string][]int64{}
 		mk := func(name string, batch int) outbox.Consumer {
@@ -477,8 +473,7 @@ func TestHorizonWaitsForOlderTransactions(t *testing.T) {
 
 func TestConcurrentNodesDeliverExactlyOnce(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		createDelivered(t, d)
 		ctx := context.Background()
 		c := outbox.Consumer{Name: "nodes", Batch: 4, Handle: recordDelivered}
@@ -575,8 +570,7 @@ func TestConcurrentNodesDeliverExactlyOnce(t *testing.T) {
 
 func TestRelay(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
 		createDelivered(t, d)
 		// The handler records through the delivery transaction: an in-memory
 		// record could repeat an event whose commit a cancel interrupted.

@@ -1,0 +1,68 @@
+-- +goose Up
+-- Business calendars: working hours, holidays and exceptions in a zone,
+-- kept as the JSON spec the sla/calendar package validates.
+CREATE TABLE calendars (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    spec       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX calendars_name ON calendars (lower(name));
+
+-- Service level definitions; each change is a new version, and timers keep
+-- the version they started with.
+CREATE TABLE sla_definitions (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    position        BIGINT NOT NULL,
+    active          BOOLEAN NOT NULL,
+    current_version BIGINT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX sla_definitions_name ON sla_definitions (lower(name));
+
+CREATE TABLE sla_versions (
+    id            INTEGER PRIMARY KEY,
+    definition_id BIGINT NOT NULL REFERENCES sla_definitions (id),
+    version       BIGINT NOT NULL,
+    spec          TEXT NOT NULL,
+    created_by    BIGINT REFERENCES users (id),
+    created_at    BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX sla_versions_number ON sla_versions (definition_id, version);
+
+-- One timer per target of a definition version per record. A running
+-- timer has running_since, due_at and next_fire_at (the next warning or the
+-- breach); the worker finds due timers through the partial index.
+CREATE TABLE sla_timers (
+    id            INTEGER PRIMARY KEY,
+    record_id     BIGINT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    definition_id BIGINT NOT NULL REFERENCES sla_definitions (id),
+    version_id    BIGINT NOT NULL REFERENCES sla_versions (id),
+    target        TEXT NOT NULL,
+    target_ms     BIGINT NOT NULL,
+    calendar_id   BIGINT NOT NULL,
+    state         TEXT NOT NULL,
+    started_at    BIGINT NOT NULL,
+    running_since BIGINT,
+    consumed_ms   BIGINT NOT NULL DEFAULT 0,
+    due_at        BIGINT,
+    next_fire_at  BIGINT,
+    warnings_sent BIGINT NOT NULL DEFAULT 0,
+    breached      BOOLEAN NOT NULL DEFAULT FALSE,
+    breached_at   BIGINT,
+    stopped_at    BIGINT,
+    pauses        TEXT NOT NULL DEFAULT '[]',
+    updated_at    BIGINT NOT NULL
+);
+CREATE INDEX sla_timers_record ON sla_timers (record_id, id);
+CREATE INDEX sla_timers_fire ON sla_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+CREATE INDEX sla_timers_due ON sla_timers (due_at) WHERE due_at IS NOT NULL;
+
+-- +goose Down
+DROP TABLE sla_timers;
+DROP TABLE sla_versions;
+DROP TABLE sla_definitions;
+DROP TABLE calendars;
