@@ -6,6 +6,7 @@ import (
 
 	"steward/internal/auth"
 	"steward/internal/platform/lease"
+	"steward/internal/sla"
 )
 
 // sweepEvery is how often housekeeping runs, on one node at a time.
@@ -94,11 +95,11 @@ func (a *App) slaSweep(ctx context.Context) {
 			continue
 		}
 		for {
-			n, err := a.SLAEngine.Sweep(ctx, time.Now().UTC(), 1000)
+			n, err := a.SLAEngine.Sweep(ctx, time.Now().UTC(), sla.SweepBatch)
 			if err != nil {
 				a.Log.Error("sla sweep", "err", err)
 			}
-			if err != nil || n < 1000 {
+			if err != nil || n < sla.SweepBatch {
 				break
 			}
 		}

@@ -203,63 +203,63 @@ func (e *Engine) step(ctx context.Context, tx db.Querier, t *Timer, at time.Time
 
 // Sweep fires the warnings and breaches due by now, for up to limit
 // timers, in one transaction, and returns how many timers fired. Each timer
-// is claimed by its next_fire_at, so a warning or breach is written once
-// even when several nodes sweep at the same moment.
+// is claimed by its next_fire_at (and on PostgreSQL locked, skipping rows
+// another sweep holds), so a warning or breach is written once even when
+// several nodes sweep at the same moment. The batch is written with one
+// statement for the timers and one for the events on PostgreSQL, and with
+// one prepared statement each on SQLite.
 func (e *Engine) Sweep(ctx context.Context, now time.Time, limit int) (int, error) {
 	fired := 0
 	err := e.DB.InTx(ctx, func(tx db.Querier) error {
-		lock := ""
-		if e.DB.Dialect == db.Postgres {
-			lock = " FOR UPDATE OF t SKIP LOCKED"
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+timerColumns+timerFrom+`
-WHERE t.next_fire_at IS NOT NULL AND t.next_fire_at <= $1 ORDER BY t.next_fire_at LIMIT $2`+lock, now.UnixMilli(), limit)
-		if err != nil {
-			return fmt.Errorf("sla: due timers: %w", err)
-		}
-		var due []Timer
-		for rows.Next() {
-			t, err := scanTimer(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			due = append(due, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		due, err := dueTimers(ctx, tx, e.DB.Dialect, now, limit)
+		if err != nil || len(due) == 0 {
 			return err
 		}
+		hours := map[int64]Hours{}
+		claims := make([]time.Time, len(due))
+		events := make([][]timerEvent, len(due))
 		for i := range due {
-			ok, err := e.fireOne(ctx, tx, &due[i], now)
-			if err != nil {
+			claims[i] = due[i].NextFireAt
+			if events[i], err = e.fireOne(ctx, tx, &due[i], now, hours); err != nil {
 				return err
 			}
-			if ok {
+		}
+		written, err := saveFired(ctx, tx, e.DB.Dialect, due, claims, now)
+		if err != nil {
+			return err
+		}
+		var out []timerEvent
+		for i := range due {
+			if written[i] {
 				fired++
+				out = append(out, events[i]...)
 			}
 		}
-		return nil
+		return appendEvents(ctx, tx, e.DB.Dialect, now, out)
 	})
 	return fired, err
 }
 
-func (e *Engine) fireOne(ctx context.Context, tx db.Querier, t *Timer, now time.Time) (bool, error) {
+// SweepBatch is how many timers the worker fires per transaction.
+const SweepBatch = 1000
+
+// fireOne moves a due timer past every warning and breach due by now and
+// returns the events to write if its claim holds. hours caches the
+// calendars for the sweep.
+func (e *Engine) fireOne(ctx context.Context, tx db.Querier, t *Timer, now time.Time, hours map[int64]Hours) ([]timerEvent, error) {
 	v, err := e.version(ctx, tx, t.VersionID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	h, err := e.hours(ctx, t.CalendarID)
-	if err != nil {
-		return false, err
+	h, ok := hours[t.CalendarID]
+	if !ok {
+		if h, err = e.hours(ctx, t.CalendarID); err != nil {
+			return nil, err
+		}
+		hours[t.CalendarID] = h
 	}
-	claim := t.NextFireAt
-	events := t.fire(h, now, v.spec.Warnings)
-	ok, err := saveTimer(ctx, tx, t, now, claim)
-	if err != nil || !ok {
-		return false, err
-	}
-	for _, ev := range events {
+	var out []timerEvent
+	for _, ev := range t.fire(h, now, v.spec.Warnings) {
 		topic, actions := "sla.warning", v.spec.OnWarning
 		if ev.Breach {
 			topic, actions = "sla.breached", v.spec.OnBreach
@@ -267,13 +267,14 @@ func (e *Engine) fireOne(ctx context.Context, tx db.Querier, t *Timer, now time.
 		if !v.targets[t.Target].Escalate {
 			actions = nil
 		}
-		payload := map[string]any{"timer_id": t.ID, "definition": t.Name, "target": t.Target, "due_at": t.DueAt,
-			"at": ev.At, "warning_percent": ev.Warning, "actions": actions}
-		if err := outbox.Append(ctx, tx, now, topic, t.RecordID, payload); err != nil {
-			return false, err
+		payload, err := json.Marshal(map[string]any{"timer_id": t.ID, "definition": t.Name, "target": t.Target, "due_at": t.DueAt,
+			"at": ev.At, "warning_percent": ev.Warning, "actions": actions})
+		if err != nil {
+			return nil, fmt.Errorf("sla: encode %s: %w", topic, err)
 		}
+		out = append(out, timerEvent{topic: topic, recordID: t.RecordID, payload: payload})
 	}
-	return true, nil
+	return out, nil
 }
 
 // Timers returns a record's timers.

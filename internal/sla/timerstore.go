@@ -2,6 +2,7 @@ package sla
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -100,4 +101,167 @@ WHERE id = $1`
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// dueQuery selects up to $2 running timers whose next warning or breach is
+// due by $1, earliest first, through the partial index sla_timers_fire. On
+// PostgreSQL the rows are locked and rows another sweep holds are skipped.
+func dueQuery(dialect db.Dialect) string {
+	lock := ""
+	if dialect == db.Postgres {
+		lock = " FOR UPDATE OF t SKIP LOCKED"
+	}
+	return `SELECT ` + timerColumns + timerFrom + `
+WHERE t.next_fire_at IS NOT NULL AND t.next_fire_at <= $1 ORDER BY t.next_fire_at LIMIT $2` + lock
+}
+
+func dueTimers(ctx context.Context, tx db.Querier, dialect db.Dialect, now time.Time, limit int) ([]Timer, error) {
+	rows, err := tx.QueryContext(ctx, dueQuery(dialect), now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sla: due timers: %w", err)
+	}
+	defer rows.Close()
+	due := make([]Timer, 0, min(limit, SweepBatch))
+	for rows.Next() {
+		t, err := scanTimer(rows)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, t)
+	}
+	return due, rows.Err()
+}
+
+// saveFired writes what Timer.fire changes (warnings_sent, breached,
+// breached_at, due_at, next_fire_at) for every timer whose stored
+// next_fire_at is still claims[i], and reports which ones it wrote: of two
+// sweeps that read the same due timer, one wins. PostgreSQL takes one
+// statement for the batch; SQLite one prepared statement run per timer
+// (in process, a statement costs no round trip).
+func saveFired(ctx context.Context, tx db.Querier, dialect db.Dialect, ts []Timer, claims []time.Time, now time.Time) ([]bool, error) {
+	written := make([]bool, len(ts))
+	if dialect == db.Postgres {
+		return written, saveFiredPostgres(ctx, tx, ts, claims, now, written)
+	}
+	exec, done, err := prepare(ctx, tx, `
+UPDATE sla_timers SET warnings_sent = $2, breached = $3, breached_at = $4, due_at = $5, next_fire_at = $6, updated_at = $7
+WHERE id = $1 AND next_fire_at = $8`)
+	if err != nil {
+		return nil, fmt.Errorf("sla: save fired timers: %w", err)
+	}
+	defer done()
+	for i := range ts {
+		t := &ts[i]
+		res, err := exec(t.ID, t.WarningsSent, t.Breached, ms(t.BreachedAt), ms(t.DueAt), ms(t.NextFireAt), now.UnixMilli(), claims[i].UnixMilli())
+		if err != nil {
+			return nil, fmt.Errorf("sla: save timer %d: %w", t.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		written[i] = n == 1
+	}
+	return written, nil
+}
+
+func saveFiredPostgres(ctx context.Context, tx db.Querier, ts []Timer, claims []time.Time, now time.Time, written []bool) error {
+	n := len(ts)
+	ids, sent, breachedAt, due, next, claim := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	breached := make([]bool, n)
+	at := map[int64]int{}
+	for i := range ts {
+		t := &ts[i]
+		ids[i], sent[i], breached[i], claim[i] = t.ID, int64(t.WarningsSent), t.Breached, claims[i].UnixMilli()
+		breachedAt[i], due[i], next[i] = msOrZero(t.BreachedAt), msOrZero(t.DueAt), msOrZero(t.NextFireAt)
+		at[t.ID] = i
+	}
+	rows, err := tx.QueryContext(ctx, `
+UPDATE sla_timers t SET warnings_sent = v.warnings_sent, breached = v.breached, breached_at = NULLIF(v.breached_at, 0),
+  due_at = NULLIF(v.due_at, 0), next_fire_at = NULLIF(v.next_fire_at, 0), updated_at = $1
+FROM unnest($2::bigint[], $3::bigint[], $4::boolean[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
+  AS v(id, warnings_sent, breached, breached_at, due_at, next_fire_at, claim)
+WHERE t.id = v.id AND t.next_fire_at = v.claim
+RETURNING t.id`, now.UnixMilli(), ids, sent, breached, breachedAt, due, next, claim)
+	if err != nil {
+		return fmt.Errorf("sla: save fired timers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		written[at[id]] = true
+	}
+	return rows.Err()
+}
+
+// msOrZero is ms for an array element: 0 stands for NULL (see fromMS).
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// timerEvent is an outbox event a sweep writes once its claim holds.
+type timerEvent struct {
+	topic    string
+	recordID int64
+	payload  []byte // JSON
+}
+
+// appendEvents writes events to the outbox in order, as outbox.Append would
+// one by one: one statement on PostgreSQL, one prepared statement on SQLite.
+func appendEvents(ctx context.Context, tx db.Querier, dialect db.Dialect, at time.Time, events []timerEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if dialect == db.Postgres {
+		topics, records, payloads := make([]string, len(events)), make([]int64, len(events)), make([]string, len(events))
+		for i, ev := range events {
+			topics[i], records[i], payloads[i] = ev.topic, ev.recordID, string(ev.payload)
+		}
+		_, err := tx.ExecContext(ctx, `
+INSERT INTO outbox (at, topic, record_id, payload)
+SELECT CAST($1 AS BIGINT), e.topic, NULLIF(e.record_id, 0), e.payload
+FROM unnest($2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS e(topic, record_id, payload, n) ORDER BY e.n`,
+			at.UnixMilli(), topics, records, payloads)
+		if err != nil {
+			return fmt.Errorf("sla: append %d events: %w", len(events), err)
+		}
+		return nil
+	}
+	exec, done, err := prepare(ctx, tx, `INSERT INTO outbox (at, topic, record_id, payload) VALUES ($1, $2, $3, $4)`)
+	if err != nil {
+		return fmt.Errorf("sla: append events: %w", err)
+	}
+	defer done()
+	for _, ev := range events {
+		var rid any
+		if ev.recordID != 0 {
+			rid = ev.recordID
+		}
+		if _, err := exec(at.UnixMilli(), ev.topic, rid, string(ev.payload)); err != nil {
+			return fmt.Errorf("sla: append %s: %w", ev.topic, err)
+		}
+	}
+	return nil
+}
+
+// prepare returns query prepared on tx when tx can prepare (a *sql.Tx
+// can), else run as is; done releases the statement.
+func prepare(ctx context.Context, tx db.Querier, query string) (exec func(args ...any) (sql.Result, error), done func(), err error) {
+	p, ok := tx.(interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	})
+	if !ok {
+		return func(args ...any) (sql.Result, error) { return tx.ExecContext(ctx, query, args...) }, func() {}, nil
+	}
+	stmt, err := p.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	return func(args ...any) (sql.Result, error) { return stmt.ExecContext(ctx, args...) }, func() { stmt.Close() }, nil
 }
