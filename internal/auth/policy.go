@@ -26,6 +26,7 @@ const (
 	ManageSettings   Action = "settings.manage"   // priority matrix and other settings
 	ApproveMajor     Action = "incident.major"    // approve a major incident
 	ManageSLAs       Action = "sla.manage"        // calendars and service level definitions
+	ViewReports      Action = "report.view"       // service level and workload reports
 )
 
 // minimumRole is the permission matrix: the least role allowed each action.
@@ -47,6 +48,7 @@ var minimumRole = map[Action]Role{
 	ManageSettings:   Admin,
 	ApproveMajor:     Manager,
 	ManageSLAs:       Manager,
+	ViewReports:      Agent,
 }
 
 // Can reports whether p may do a.

@@ -34,6 +34,7 @@ var matrix = map[auth.Action][]auth.Role{
 	auth.ManageWatchers:   agentUp,
 	auth.ReadDirectory:    agentUp,
 	auth.CreateForOthers:  agentUp,
+	auth.ViewReports:      agentUp,
 	auth.ApproveMajor:     managerUp,
 	auth.ManageSLAs:       managerUp,
 	auth.ManageDirectory:  adminOnly,

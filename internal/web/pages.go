@@ -41,6 +41,7 @@ func (s *Server) registerPages(mux routeMux) {
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /{$}", s.homePage)
 	s.registerWorkspace(mux)
+	s.registerReportPages(mux)
 	s.registerPortal(mux)
 }
 

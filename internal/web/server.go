@@ -114,6 +114,7 @@ func (s *Server) api(mux routeMux) huma.API {
 	s.registerDirectory(api)
 	s.registerAccounts(api)
 	s.registerSettings(api)
+	s.registerReports(api)
 	return api
 }
 

@@ -60,6 +60,10 @@ CREATE TABLE sla_timers (
 CREATE INDEX sla_timers_record ON sla_timers (record_id, id);
 CREATE INDEX sla_timers_fire ON sla_timers (next_fire_at) WHERE next_fire_at IS NOT NULL;
 CREATE INDEX sla_timers_due ON sla_timers (due_at) WHERE due_at IS NOT NULL;
+-- Compliance reports read stopped timers by when they stopped, and open
+-- breached ones by when they breached.
+CREATE INDEX sla_timers_stopped ON sla_timers (stopped_at) WHERE stopped_at IS NOT NULL;
+CREATE INDEX sla_timers_breached ON sla_timers (breached_at) WHERE breached_at IS NOT NULL;
 
 -- +goose Down
 DROP TABLE sla_timers;
