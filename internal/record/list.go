@@ -122,6 +122,9 @@ func (b *builder) ref(col string, id int64) {
 // counting rows to skip.
 func List(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys []SortKey, cur string, limit int) (Page, error) {
 	sortSpec := sortString(keys)
+	if page, ok, err := listNewestMatches(ctx, d, signer, f, keys, sortSpec, cur, limit); ok {
+		return page, err
+	}
 	b := filterWhere(d, f)
 	if cur != "" {
 		vals, err := signer.Decode(cur, sortSpec, len(keys)+1)
@@ -141,7 +144,43 @@ func List(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys [
 	orderBy := " ORDER BY " + strings.Join(order, ", ")
 	query := selectRecord + " WHERE r.id IN (SELECT r.id FROM records r WHERE " + strings.Join(b.where, " AND ") +
 		orderBy + " LIMIT " + b.arg(limit+1) + ")" + orderBy
-	rows, err := d.Read.QueryContext(ctx, query, b.args...)
+	return readPage(ctx, d, signer, query, b.args, keys, sortSpec, limit)
+}
+
+// listNewestMatches lists a full-text search newest first by walking the
+// search index backwards where the engine can (see db.FullTextNewestFirst).
+// Numbers are given in creation order, so the index's rowid order is the
+// number order. ok is false when this path does not apply.
+func listNewestMatches(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys []SortKey, sortSpec, cur string, limit int) (Page, bool, error) {
+	if len(keys) != 1 || keys[0] != (SortKey{Field: "number", Desc: true}) {
+		return Page{}, false, nil
+	}
+	q := f.Query
+	f.Query = ""
+	b := filterWhere(d, f)
+	from, match, order, arg, ok := d.FullTextNewestFirst("r", fmt.Sprintf("$%d", len(b.args)+1), q)
+	if !ok {
+		return Page{}, false, nil
+	}
+	b.args = append(b.args, arg)
+	b.where = append(b.where, match)
+	if cur != "" {
+		vals, err := signer.Decode(cur, sortSpec, 2)
+		if err != nil {
+			return Page{}, true, fault.Invalid("cursor", "is not a cursor from this list and sort order")
+		}
+		b.where = append(b.where, b.seek(keys, vals), "records_fts.rowid < "+b.arg(vals[1]))
+	}
+	query := selectRecord + " WHERE r.id IN (SELECT r.id FROM " + from + " WHERE " + strings.Join(b.where, " AND ") +
+		" ORDER BY " + order + " LIMIT " + b.arg(limit+1) + ") ORDER BY r.seq DESC, r.id DESC"
+	page, err := readPage(ctx, d, signer, query, b.args, keys, sortSpec, limit)
+	return page, true, err
+}
+
+// readPage runs a list query that returns up to limit+1 rows and makes the
+// page and its next cursor.
+func readPage(ctx context.Context, d *db.DB, signer *cursor.Signer, query string, args []any, keys []SortKey, sortSpec string, limit int) (Page, error) {
+	rows, err := d.Read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("record: list: %w", err)
 	}

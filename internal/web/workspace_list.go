@@ -36,6 +36,7 @@ const (
 	sortPriority = "priority,updated_at"
 	sortAge      = "opened_at"
 	sortUpdated  = "-updated_at"
+	sortNewest   = "-number"
 )
 
 var queues = []queueDef{

@@ -297,6 +297,7 @@ var sortChoices = []struct {
 	{"Priority", "priority", "priority", [2]string{"priority,updated_at", "-priority,-updated_at"}},
 	{"Age", "opened_at", "opened", [2]string{"opened_at", "-opened_at"}},
 	{"Updated", "updated_at", "updated", [2]string{"-updated_at", "updated_at"}},
+	{"Number", "number", "number", [2]string{"-number", "number"}},
 }
 
 func sortLinks(path string, query url.Values, current string) []sortLink {

@@ -32,7 +32,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, p auth.Princ
 	} else {
 		page.Hint = "Incidents whose title or description match “" + q + "”."
 	}
-	s.renderList(w, r, p, page, listSpec{Filter: view.Filter{Query: q}, Sort: sortUpdated})
+	s.renderList(w, r, p, page, listSpec{Filter: view.Filter{Query: q}, Sort: sortNewest})
 }
 
 // recordNumber reads a record number as people type it: INC0000042,

@@ -62,6 +62,20 @@ func (d *DB) FullText(alias string, n string, q string) (string, any) {
 	return alias + ".id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH " + n + ")", ftsQuery(words)
 }
 
+// FullTextNewestFirst returns, on SQLite, the FROM clause and condition
+// that read matches straight from the full-text index in descending rowid
+// order, joined to records as alias: a newest-first page then stops after
+// its rows instead of sorting every match of a common word. ok is false
+// where the engine has no such order (PostgreSQL) or the query has no words.
+func (d *DB) FullTextNewestFirst(alias, n, q string) (from, where, order string, arg any, ok bool) {
+	words := searchWords(q)
+	if d.Dialect != SQLite || len(words) == 0 {
+		return "", "", "", nil, false
+	}
+	return "records_fts CROSS JOIN records " + alias + " ON " + alias + ".id = records_fts.rowid",
+		"records_fts MATCH " + n, "records_fts.rowid DESC", ftsQuery(words), true
+}
+
 func searchWords(q string) []string {
 	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
