@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"steward/internal/platform/cursor"
 	"steward/internal/platform/db"
@@ -22,6 +23,9 @@ type Filter struct {
 	RequesterID       int64
 	Priorities        []int
 	Query             string // full text over title and description
+	// DueBefore keeps records with a running SLA timer due before it
+	// (overdue ones included); zero does not filter.
+	DueBefore time.Time
 	// VisibleTo limits results to records this user requested or watches
 	// (the permission scope of a requester); 0 means no limit.
 	VisibleTo int64
@@ -43,10 +47,11 @@ var sortColumns = map[string]string{
 	"priority":   "r.priority",
 	"opened_at":  "r.opened_at",
 	"updated_at": "r.updated_at",
+	"due":        "r.sla_due_at",
 }
 
 // SortFields lists the names accepted in a sort order.
-func SortFields() []string { return []string{"number", "priority", "opened_at", "updated_at"} }
+func SortFields() []string { return []string{"number", "priority", "opened_at", "updated_at", "due"} }
 
 // ParseSort reads "-priority,opened_at". Unknown or repeated fields are a
 // validation error on "sort". The default is newest update first.
@@ -231,6 +236,9 @@ func filterWhere(d *db.DB, f Filter) *builder {
 		p := b.arg(f.VisibleTo)
 		b.where = append(b.where, "(r.requester_id = "+p+" OR r.id IN (SELECT record_id FROM watchers WHERE user_id = "+p+"))")
 	}
+	if !f.DueBefore.IsZero() {
+		b.where = append(b.where, "r.sla_due_at < "+b.arg(f.DueBefore.UnixMilli()))
+	}
 	if strings.TrimSpace(f.Query) != "" {
 		frag, v := d.FullText("r", fmt.Sprintf("$%d", len(b.args)+1), f.Query)
 		b.args = append(b.args, v)
@@ -299,7 +307,18 @@ func sortValues(r *Record, keys []SortKey) []int64 {
 			out = append(out, r.OpenedAt.UnixMilli())
 		case "updated_at":
 			out = append(out, r.UpdatedAt.UnixMilli())
+		case "due":
+			out = append(out, r.DueKey())
 		}
 	}
 	return out
+}
+
+// DueKey is the SLA due time as lists sort on it: milliseconds, NoDue when
+// no timer runs.
+func (r *Record) DueKey() int64 {
+	if r.SLADueAt.IsZero() {
+		return NoDue
+	}
+	return r.SLADueAt.UnixMilli()
 }

@@ -99,6 +99,9 @@ type Record struct {
 	ResolvedAt         time.Time
 	ClosedAt           time.Time
 	Version            int64
+	// SLADueAt is the earliest due time of the record's running SLA
+	// timers, zero when none runs; kept by the SLA engine.
+	SLADueAt time.Time
 
 	// Names of the referenced rows, filled on read.
 	Names Names

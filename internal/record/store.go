@@ -124,7 +124,7 @@ const selectRecord = `
 SELECT r.id, r.type, r.seq, r.number, r.title, r.description, r.state, r.impact, r.urgency, r.priority,
   r.priority_overridden, coalesce(r.category_id, 0), coalesce(r.service_id, 0), r.ci_ref, r.requester_id,
   coalesce(r.organisation_id, 0), coalesce(r.assignment_group_id, 0), coalesce(r.assignee_id, 0),
-  r.opened_at, r.updated_at, coalesce(r.resolved_at, 0), coalesce(r.closed_at, 0), r.version,
+  r.opened_at, r.updated_at, coalesce(r.resolved_at, 0), coalesce(r.closed_at, 0), r.version, r.sla_due_at,
   coalesce(rq.name, ''), coalesce(asg.name, ''), coalesce(g.name, ''), coalesce(c.name, ''),
   coalesce(s.name, ''), coalesce(o.name, '')
 FROM records r
@@ -138,10 +138,10 @@ LEFT JOIN organisations o ON o.id = r.organisation_id`
 func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
 	var r Record
 	var impact, urgency int
-	var opened, updated, resolved, closed int64
+	var opened, updated, resolved, closed, due int64
 	err := row.Scan(&r.ID, &r.Type, &r.Seq, &r.Number, &r.Title, &r.Description, &r.State, &impact, &urgency,
 		&r.Priority, &r.PriorityOverridden, &r.CategoryID, &r.ServiceID, &r.CIRef, &r.RequesterID,
-		&r.OrganisationID, &r.AssignmentGroupID, &r.AssigneeID, &opened, &updated, &resolved, &closed, &r.Version,
+		&r.OrganisationID, &r.AssignmentGroupID, &r.AssigneeID, &opened, &updated, &resolved, &closed, &r.Version, &due,
 		&r.Names.Requester, &r.Names.Assignee, &r.Names.AssignmentGroup, &r.Names.Category,
 		&r.Names.Service, &r.Names.Organisation)
 	if err != nil {
@@ -155,7 +155,28 @@ func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
 	if closed != 0 {
 		r.ClosedAt = time.UnixMilli(closed).UTC()
 	}
+	if due != NoDue {
+		r.SLADueAt = time.UnixMilli(due).UTC()
+	}
 	return r, nil
+}
+
+// NoDue is the stored due time of a record with no running SLA timer:
+// the largest BIGINT, so such records sort after every due one.
+const NoDue int64 = 1<<63 - 1
+
+// SetSLADue stores the earliest due time of a record's running SLA timers
+// (zero: none). It is not a change of the record: neither its version nor
+// its update time moves, so it never makes an agent's edit stale.
+func SetSLADue(ctx context.Context, tx db.Querier, recordID int64, due time.Time) error {
+	v := NoDue
+	if !due.IsZero() {
+		v = due.UnixMilli()
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE records SET sla_due_at = $1 WHERE id = $2 AND sla_due_at <> $1`, v, recordID); err != nil {
+		return fmt.Errorf("record: set SLA due: %w", err)
+	}
+	return nil
 }
 
 // ByNumber reads one record by its human number.

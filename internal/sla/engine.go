@@ -2,6 +2,7 @@ package sla
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"steward/internal/platform/db"
 	"steward/internal/platform/outbox"
+	"steward/internal/record"
 )
 
 // Engine keeps timers in step with records and fires warnings and
@@ -85,20 +87,28 @@ func (m Match) applies(f Facts) bool {
 }
 
 // Observe brings a record's timers in step with its facts at instant at:
-// starts the timers of the first matching definition, pauses, resumes and
-// stops them as their conditions say, and when the matching definition
-// changes (say the priority moved) replaces its timers. A replacement keeps
-// the time already counted ("from the record's start").
+// starts the timers of the definitions that apply (the first in order, or
+// all of them, as the policy says), pauses, resumes and stops them as their
+// conditions say, and when a definition stops applying (say the priority
+// moved) replaces its timers. A replacement keeps the time already counted
+// or counts afresh from the change, as the policy says. Last it stores the
+// record's earliest due time for the queues.
 func (e *Engine) Observe(ctx context.Context, tx db.Querier, recordID int64, at time.Time, f Facts) error {
+	policy, err := loadPolicy(ctx, tx)
+	if err != nil {
+		return err
+	}
 	defs, err := activeDefinitions(ctx, tx)
 	if err != nil {
 		return err
 	}
-	var def *Definition
+	var applying []*Definition
 	for i := range defs {
 		if defs[i].Spec.AppliesTo.applies(f) {
-			def = &defs[i]
-			break
+			applying = append(applying, &defs[i])
+			if policy.Match == MatchFirst {
+				break
+			}
 		}
 	}
 	timers, err := timersOf(ctx, tx, recordID)
@@ -106,12 +116,15 @@ func (e *Engine) Observe(ctx context.Context, tx db.Querier, recordID int64, at 
 		return err
 	}
 	carried := map[string]*Timer{}
-	seen := map[string]bool{}
+	seen := map[int64]map[string]bool{}
+	for _, d := range applying {
+		seen[d.ID] = map[string]bool{}
+	}
 	for i := range timers {
 		t := &timers[i]
 		live := t.State == Running || t.State == Paused
-		if def != nil && t.DefinitionID == def.ID {
-			seen[t.Target] = true
+		if targets, ok := seen[t.DefinitionID]; ok {
+			targets[t.Target] = true
 			if live {
 				if err := e.step(ctx, tx, t, at, f); err != nil {
 					return err
@@ -129,13 +142,32 @@ func (e *Engine) Observe(ctx context.Context, tx db.Querier, recordID int64, at 
 			if _, err := saveTimer(ctx, tx, t, at, time.Time{}); err != nil {
 				return err
 			}
-			carried[t.Target] = t
+			if policy.Recompute == RecomputeFromStart {
+				carried[t.Target] = t
+			}
 		}
 	}
-	if def == nil {
-		return nil
+	for _, d := range applying {
+		if err := e.start(ctx, tx, d, recordID, at, f, seen[d.ID], carried); err != nil {
+			return err
+		}
 	}
-	return e.start(ctx, tx, def, recordID, at, f, seen, carried)
+	return e.storeDue(ctx, tx, recordID)
+}
+
+// storeDue writes the earliest due time of the record's running timers
+// onto the record, for the queues' "due" order and "breaching soon".
+func (e *Engine) storeDue(ctx context.Context, tx db.Querier, recordID int64) error {
+	var due sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT min(due_at) FROM sla_timers WHERE record_id = $1 AND state = $2`, recordID, Running).Scan(&due)
+	if err != nil {
+		return fmt.Errorf("sla: due time: %w", err)
+	}
+	var at time.Time
+	if due.Valid {
+		at = fromMS(due.Int64)
+	}
+	return record.SetSLADue(ctx, tx, recordID, at)
 }
 
 // start begins the timers of def's targets that have none yet and whose

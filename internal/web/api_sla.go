@@ -224,6 +224,32 @@ func (s *Server) registerCalendars(api huma.API) {
 			out.Body.Added, out.Body.Calendar = added, calendarOut(c)
 			return out, nil
 		})
+	huma.Register(api, huma.Operation{OperationID: "get-sla-policy", Method: http.MethodGet, Path: "/api/v1/settings/sla-policy", Tags: []string{"Settings", "Service levels"},
+		Summary: "Read the SLA policy (which definitions apply, how a replacement timer counts)"},
+		func(ctx context.Context, _ *struct{}) (*struct{ Body SLAPolicyBody }, error) {
+			if err := auth.Require(principal(ctx), auth.CreateRecord); err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			p, err := s.SLA.Policy(ctx)
+			if err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			return &struct{ Body SLAPolicyBody }{Body: SLAPolicyBody(p)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "set-sla-policy", Method: http.MethodPut, Path: "/api/v1/settings/sla-policy", Tags: []string{"Settings", "Service levels"},
+		Summary: "Change the SLA policy", Description: "Applies to record changes from now on; running timers are left as they are."},
+		func(ctx context.Context, in *struct{ Body SLAPolicyBody }) (*struct{ Body SLAPolicyBody }, error) {
+			if err := s.SLA.SetPolicy(ctx, principal(ctx), sla.Policy(in.Body)); err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			return &struct{ Body SLAPolicyBody }{Body: in.Body}, nil
+		})
+}
+
+// SLAPolicyBody is the SLA policy.
+type SLAPolicyBody struct {
+	Match     string `json:"match" doc:"first: the first definition that applies, in order; all: every definition that applies"`
+	Recompute string `json:"recompute" doc:"when a record moves to another definition, from_start keeps the time counted since the record started; from_change counts afresh"`
 }
 
 type holidayImportOut struct {

@@ -50,9 +50,21 @@ func TestServiceLevelsThroughTheAPI(t *testing.T) {
 				Body: map[string]any{"name": "Nowhere", "active": true, "spec": map[string]any{"calendar_id": 99, "targets": []any{
 					map[string]any{"name": "resolution", "minutes": 60, "stop": `State == "resolved"`}}}},
 				WantFields: []string{"spec.calendar_id"}},
+			{Name: "unknown policy values", Principal: f.Admin, Method: "PUT", URL: "/api/v1/settings/sla-policy", WantStatus: 422,
+				Body: map[string]any{"match": "some", "recompute": "never"}, WantFields: []string{"match", "recompute"}},
+			{Name: "policy by a manager", Principal: f.Manager, Method: "PUT", URL: "/api/v1/settings/sla-policy", WantStatus: 403,
+				Body: map[string]any{"match": "all", "recompute": "from_start"}},
 		}
 		f.run(t, bad)
 		f.unchanged(t, before)
+		if p := f.must(t, http.StatusOK, f.Agent1, "GET", "/api/v1/settings/sla-policy", nil, nil).object(t); p["match"] != "first" || p["recompute"] != "from_start" {
+			t.Errorf("default policy = %v", p)
+		}
+		f.must(t, http.StatusOK, f.Admin, "PUT", "/api/v1/settings/sla-policy", map[string]any{"match": "all", "recompute": "from_change"}, nil)
+		if p := f.must(t, http.StatusOK, f.Agent1, "GET", "/api/v1/settings/sla-policy", nil, nil).object(t); p["match"] != "all" || p["recompute"] != "from_change" {
+			t.Errorf("policy after the change = %v", p)
+		}
+		f.must(t, http.StatusOK, f.Admin, "PUT", "/api/v1/settings/sla-policy", map[string]any{"match": "first", "recompute": "from_start"}, nil)
 
 		cal := f.must(t, http.StatusCreated, f.Manager, "POST", "/api/v1/calendars", officeCalendar, nil).object(t)
 		calURL := fmt.Sprintf("/api/v1/calendars/%d", num(cal, "id"))

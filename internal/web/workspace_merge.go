@@ -195,6 +195,8 @@ func compareIncidents(a, b *incident.Incident, keys []record.SortKey) int {
 			c = a.OpenedAt.Compare(b.OpenedAt)
 		case "updated_at":
 			c = a.UpdatedAt.Compare(b.UpdatedAt)
+		case "due":
+			c = cmp.Compare(a.DueKey(), b.DueKey())
 		}
 		if k.Desc {
 			c = -c

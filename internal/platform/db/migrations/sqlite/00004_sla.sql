@@ -65,7 +65,15 @@ CREATE INDEX sla_timers_due ON sla_timers (due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX sla_timers_stopped ON sla_timers (stopped_at) WHERE stopped_at IS NOT NULL;
 CREATE INDEX sla_timers_breached ON sla_timers (breached_at) WHERE breached_at IS NOT NULL;
 
+-- The earliest due time of a record's running timers (the largest BIGINT
+-- when none runs), kept by the SLA engine so that queues can sort and
+-- filter by it through an index.
+ALTER TABLE records ADD COLUMN sla_due_at BIGINT NOT NULL DEFAULT 9223372036854775807;
+CREATE INDEX records_type_sla_due ON records (type, sla_due_at, id);
+
 -- +goose Down
+DROP INDEX records_type_sla_due;
+ALTER TABLE records DROP COLUMN sla_due_at;
 DROP TABLE sla_timers;
 DROP TABLE sla_versions;
 DROP TABLE sla_definitions;
