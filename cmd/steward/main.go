@@ -92,7 +92,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	if c.Demo {
-		n, err := demo.Load(ctx, demo.Services{DB: a.DB, Auth: a.Auth, Directory: a.Directory, Incidents: a.Incidents}, demo.Options{})
+		n, err := demo.Load(ctx, demo.Services{DB: a.DB, Auth: a.Auth, Directory: a.Directory, Incidents: a.Incidents, SLA: a.SLA}, demo.Options{})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}

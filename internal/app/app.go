@@ -123,7 +123,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Directory = directory.New(d)
 	a.SLA = sla.NewService(d)
 	a.SLAEngine = &sla.Engine{DB: d, Now: func() time.Time { return time.Now().UTC() }, Calendar: a.SLA.Hours}
-	a.Relay = outbox.NewRelay(d, log, a.SLAEngine.Consumer())
+	a.Relay = outbox.NewRelay(d, log, a.SLAEngine.Consumer(), a.Incidents.Escalations())
 	a.Incidents.Committed = a.Relay.Wake
 	a.Incidents.Members = func(ctx context.Context, groupID int64) ([]auth.Member, error) {
 		g, err := a.Auth.Group(ctx, auth.System, groupID)

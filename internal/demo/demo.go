@@ -27,6 +27,7 @@ import (
 	"steward/internal/platform/lease"
 	"steward/internal/platform/settings"
 	"steward/internal/record"
+	"steward/internal/sla"
 )
 
 // The accounts people sign in with to look around.
@@ -58,6 +59,7 @@ type Services struct {
 	Auth      *auth.Service
 	Directory *directory.Directory
 	Incidents *incident.Service
+	SLA       *sla.Service // optional: calendars and service levels
 }
 
 // Options size the demo organisation.
@@ -262,7 +264,7 @@ func (l *loader) setup(ctx context.Context) error {
 	if len(l.groups[0].Agents) == 0 {
 		return fmt.Errorf("no agent in the %s group", gDesk)
 	}
-	return nil
+	return l.setupServiceLevels(ctx)
 }
 
 func category(ctx context.Context, dir *directory.Directory, parent int64, name string) (directory.Category, error) {

@@ -17,6 +17,7 @@ import (
 	"steward/internal/platform/db"
 	"steward/internal/platform/dbtest"
 	"steward/internal/record"
+	"steward/internal/sla"
 )
 
 var ctx = context.Background()
@@ -26,7 +27,7 @@ var testNow = time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
 
 func services(d *db.DB) Services {
 	return Services{DB: d, Auth: auth.NewService(d), Directory: directory.New(d),
-		Incidents: incident.NewService(d, cursor.NewSigner([]byte("k")))}
+		Incidents: incident.NewService(d, cursor.NewSigner([]byte("k"))), SLA: sla.NewService(d)}
 }
 
 func count(t *testing.T, d *db.DB, query string, args ...any) int {
@@ -69,6 +70,9 @@ func TestLoad(t *testing.T) {
 		}
 		if s.Incidents.Now().Before(time.Now().Add(-time.Minute)) {
 			t.Errorf("the incident service's clock was left changed")
+		}
+		if defs, cals := count(t, d, "SELECT count(*) FROM sla_definitions WHERE active"), count(t, d, "SELECT count(*) FROM calendars"); defs != 2 || cals != 1 {
+			t.Errorf("service levels: %d definitions and %d calendars, want 2 and 1", defs, cals)
 		}
 
 		c := snapshot(t, d)

@@ -40,13 +40,20 @@ type Filter struct {
 	Assignee   string   `json:"assignee,omitempty"` // "", "me", "none", or a user id
 	Major      bool     `json:"major,omitempty"`    // major incidents only
 	Query      string   `json:"q,omitempty"`        // full text over title and description
+	Due        string   `json:"due,omitempty"`      // "", "soon" (an SLA due within DueSoon, or overdue) or "overdue"
 }
 
+// DueSoon is how far ahead a "soon" due filter looks.
+const DueSoon = 4 * time.Hour
+
+// DueFilters are the values of Filter.Due.
+var DueFilters = []string{"soon", "overdue"}
+
 // Columns are the columns a view may show, in their default order.
-var Columns = []string{"number", "title", "priority", "state", "group", "assignee", "requester", "updated", "opened", "category", "service"}
+var Columns = []string{"number", "title", "priority", "state", "due", "group", "assignee", "requester", "updated", "opened", "category", "service"}
 
 // DefaultColumns are shown when a view names none.
-var DefaultColumns = []string{"number", "title", "priority", "state", "group", "assignee", "requester", "updated"}
+var DefaultColumns = []string{"number", "title", "priority", "state", "due", "group", "assignee", "requester", "updated"}
 
 // Input creates or changes a view.
 type Input struct {
@@ -109,6 +116,9 @@ func checkFilter(v *fault.ValidationError, f *Filter) {
 	}
 	if !refWord(f.Assignee, "me", "none") {
 		v.Add("assignee", "must be a user id, 'me' or 'none'")
+	}
+	if f.Due != "" && !slices.Contains(DueFilters, f.Due) {
+		v.Add("due", "must be %s", strings.Join(DueFilters, " or "))
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	if !utf8.ValidString(f.Query) || len(f.Query) > MaxQuery {

@@ -111,31 +111,42 @@ func (s *Server) registerSLA(api huma.API) {
 			if err != nil {
 				return nil, apiError(ctx, s.Log, err)
 			}
-			timers, err := s.SLAEngine.Timers(ctx, inc.ID)
+			readings, err := s.timerReadings(ctx, p, inc.ID, time.Now().UTC())
 			if err != nil {
 				return nil, apiError(ctx, s.Log, err)
 			}
-			now := time.Now().UTC()
 			out := &list[TimerOut]{}
 			out.Body.Items = []TimerOut{}
-			for _, t := range timers {
-				if t.State == sla.Dropped && !auth.Can(p, auth.ReadWorkNotes) {
-					continue
-				}
-				h, err := s.SLAEngine.HoursOf(ctx, t)
-				if err != nil {
-					return nil, apiError(ctx, s.Log, err)
-				}
-				elapsed := t.ElapsedAt(h, now)
+			for _, t := range readings {
 				out.Body.Items = append(out.Body.Items, TimerOut{
 					ID: t.ID, Definition: t.Name, DefinitionID: t.DefinitionID, Version: t.VersionID, Target: t.Target,
 					TargetSeconds: int64(t.TargetTime.Seconds()), State: t.State, StartedAt: t.StartedAt, DueAt: timePtr(t.DueAt),
-					ElapsedSeconds: int64(elapsed.Seconds()), RemainingSeconds: int64(t.Remaining(h, now).Seconds()),
-					Percent: t.Percent(h, now), Breached: t.Breached || (t.State == sla.Running && !now.Before(t.DueAt)),
-					BreachedAt: timePtr(t.BreachedAt), StoppedAt: timePtr(t.StoppedAt), Explanation: t.Explain(h, now),
+					ElapsedSeconds: int64(t.Elapsed.Seconds()), RemainingSeconds: int64(t.Remaining.Seconds()),
+					Percent: t.Percent, Breached: t.Breached, BreachedAt: timePtr(t.BreachedAt), StoppedAt: timePtr(t.StoppedAt),
+					Explanation: t.Explanation,
 				})
 			}
 			return out, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-sla-policy", Method: http.MethodGet, Path: "/api/v1/settings/sla-policy", Tags: []string{"Settings", "Service levels"},
+		Summary: "Read the SLA policy (which definitions apply, how a replacement timer counts)"},
+		func(ctx context.Context, _ *struct{}) (*struct{ Body SLAPolicyBody }, error) {
+			if err := auth.Require(principal(ctx), auth.CreateRecord); err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			p, err := s.SLA.Policy(ctx)
+			if err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			return &struct{ Body SLAPolicyBody }{Body: SLAPolicyBody(p)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "set-sla-policy", Method: http.MethodPut, Path: "/api/v1/settings/sla-policy", Tags: []string{"Settings", "Service levels"},
+		Summary: "Change the SLA policy", Description: "Applies to record changes from now on; running timers are left as they are."},
+		func(ctx context.Context, in *struct{ Body SLAPolicyBody }) (*struct{ Body SLAPolicyBody }, error) {
+			if err := s.SLA.SetPolicy(ctx, principal(ctx), sla.Policy(in.Body)); err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			return &struct{ Body SLAPolicyBody }{Body: in.Body}, nil
 		})
 }
 
@@ -223,26 +234,6 @@ func (s *Server) registerCalendars(api huma.API) {
 			out := &holidayImportOut{}
 			out.Body.Added, out.Body.Calendar = added, calendarOut(c)
 			return out, nil
-		})
-	huma.Register(api, huma.Operation{OperationID: "get-sla-policy", Method: http.MethodGet, Path: "/api/v1/settings/sla-policy", Tags: []string{"Settings", "Service levels"},
-		Summary: "Read the SLA policy (which definitions apply, how a replacement timer counts)"},
-		func(ctx context.Context, _ *struct{}) (*struct{ Body SLAPolicyBody }, error) {
-			if err := auth.Require(principal(ctx), auth.CreateRecord); err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
-			p, err := s.SLA.Policy(ctx)
-			if err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
-			return &struct{ Body SLAPolicyBody }{Body: SLAPolicyBody(p)}, nil
-		})
-	huma.Register(api, huma.Operation{OperationID: "set-sla-policy", Method: http.MethodPut, Path: "/api/v1/settings/sla-policy", Tags: []string{"Settings", "Service levels"},
-		Summary: "Change the SLA policy", Description: "Applies to record changes from now on; running timers are left as they are."},
-		func(ctx context.Context, in *struct{ Body SLAPolicyBody }) (*struct{ Body SLAPolicyBody }, error) {
-			if err := s.SLA.SetPolicy(ctx, principal(ctx), sla.Policy(in.Body)); err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
-			return &struct{ Body SLAPolicyBody }{Body: in.Body}, nil
 		})
 }
 

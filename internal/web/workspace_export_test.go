@@ -9,3 +9,9 @@ func SetEventTimings(poll, lifetime time.Duration) (restore func()) {
 	eventPoll, eventLifetime = poll, lifetime
 	return func() { eventPoll, eventLifetime = p, l }
 }
+
+// DueBadge exposes the countdown badge for its table test.
+func DueBadge(due, now time.Time) (text, class string) {
+	b := dueBadge(due, now)
+	return b.Text, b.Class
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"steward/internal/auth"
 	"steward/internal/incident"
@@ -53,6 +54,8 @@ type incidentView struct {
 	OnHold       []option
 	Resolutions  []option
 	AssignedToMe bool
+	SLA          []timerView
+	Due          slaBadge // the countdown to the earliest running timer
 }
 
 // transitionView is a state action: a button, and the fields it needs.
@@ -128,6 +131,12 @@ func (s *Server) loadIncident(r *http.Request, p auth.Principal, number string) 
 	if err := s.loadParts(ctx, p, &v); err != nil {
 		return v, err
 	}
+	now := time.Now().UTC()
+	readings, err := s.timerReadings(ctx, p, in.ID, now)
+	if err != nil {
+		return v, err
+	}
+	v.SLA, v.Due = timerViews(readings, now), dueBadge(in.SLADueAt, now)
 	v.shell = s.shell(r, p, in.Number+" "+in.Title, "")
 	v.Page = "incident"
 	return v, nil

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"steward/internal/auth"
 	"steward/internal/incident"
@@ -37,6 +38,7 @@ const (
 	sortAge      = "opened_at"
 	sortUpdated  = "-updated_at"
 	sortNewest   = "-number"
+	sortDue      = "due"
 )
 
 var queues = []queueDef{
@@ -48,6 +50,8 @@ var queues = []queueDef{
 		Spec: listSpec{Filter: view.Filter{States: openStates}, Sort: sortPriority}},
 	{ID: "major", Label: "Major incidents", Hint: "Open major incidents, approved or proposed.", Icon: "alert",
 		Spec: listSpec{Filter: view.Filter{States: openStates, Major: true}, Sort: sortPriority}},
+	{ID: "breaching", Label: "Breaching soon", Hint: "Open incidents whose service level is due within 4 hours or already missed, the most urgent first.", Icon: "clock",
+		Spec: listSpec{Filter: view.Filter{States: openStates, Due: "soon"}, Sort: sortDue}},
 	{ID: "recent", Label: "Recently updated", Hint: "Every incident, the latest change first.", Icon: "clock", NoCount: true,
 		Spec: listSpec{Sort: sortUpdated}},
 }
@@ -75,7 +79,7 @@ func (l listSpec) columns() []string {
 func (l listSpec) applyQuery(q url.Values) listSpec {
 	if q.Get("f") == "1" {
 		l.Filter = view.Filter{
-			Group: q.Get("group"), Assignee: q.Get("assignee"), Major: q.Get("major") == "1", Query: strings.TrimSpace(q.Get("q")),
+			Group: q.Get("group"), Assignee: q.Get("assignee"), Major: q.Get("major") == "1", Query: strings.TrimSpace(q.Get("q")), Due: q.Get("due"),
 		}
 		for _, st := range q["state"] {
 			if st != "" {
@@ -117,6 +121,7 @@ func (l listSpec) query() url.Values {
 	set("group", l.Filter.Group)
 	set("assignee", l.Filter.Assignee)
 	set("q", l.Filter.Query)
+	set("due", l.Filter.Due)
 	if l.Filter.Major {
 		q.Set("major", "1")
 	}
@@ -151,6 +156,9 @@ func (l listSpec) check() error {
 			break
 		}
 	}
+	if l.Filter.Due != "" && !slices.Contains(view.DueFilters, l.Filter.Due) {
+		v.Add("due", "must be %s", strings.Join(view.DueFilters, " or "))
+	}
 	if len(l.Filter.Query) > view.MaxQuery {
 		v.Add("q", "must be at most %d characters", view.MaxQuery)
 	}
@@ -173,6 +181,12 @@ func recordFilters(p auth.Principal, f view.Filter) ([]record.Filter, *bool, err
 	base.States = slices.Compact(base.States)
 	base.Priorities = f.Priorities
 	base.Query = f.Query
+	switch f.Due {
+	case "soon":
+		base.DueBefore = time.Now().Add(view.DueSoon)
+	case "overdue":
+		base.DueBefore = time.Now()
+	}
 	var err error
 	if base.AssigneeID, err = refValue(f.Assignee, "me", p.UserID); err != nil {
 		return nil, nil, fault.Invalid("assignee", "must be a user id, 'me' or 'none'")

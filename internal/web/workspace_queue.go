@@ -37,6 +37,7 @@ type listCell struct {
 	State         string // a state with its dot
 	ISO, Full     string // a time
 	Avatar, Empty string // initials before the text; what to say when there is no text
+	Due           slaBadge
 }
 
 // columnHead is a column of a list, sortable or not.
@@ -109,7 +110,7 @@ type listPageView struct {
 var columnLabels = map[string]string{
 	"number": "Number", "title": "Title", "priority": "Priority", "state": "State", "group": "Group",
 	"assignee": "Assignee", "requester": "Requester", "updated": "Updated", "opened": "Opened",
-	"category": "Category", "service": "Service",
+	"category": "Category", "service": "Service", "due": "Due",
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -201,8 +202,9 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, p auth.Princ
 		return
 	}
 	page.Count, page.Counted = s.queueCount(ctx, p, spec)
+	now := time.Now()
 	for _, in := range items {
-		page.Rows = append(page.Rows, rowOf(in, page.Columns, page.Bulk.Picks))
+		page.Rows = append(page.Rows, rowOf(in, page.Columns, page.Bulk.Picks, now))
 	}
 	page.Heads = heads(page.Path, query, spec)
 	page.Sorts = sortLinks(page.Path, query, spec.Sort)
@@ -226,7 +228,7 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, p auth.Princ
 	s.render(w, s.ws.queue, status, page)
 }
 
-func rowOf(in incident.Incident, columns []string, picks []string) listRow {
+func rowOf(in incident.Incident, columns []string, picks []string, now time.Time) listRow {
 	href := "/incidents/" + in.Number
 	row := listRow{Number: in.Number, Pick: in.Number + "@" + strconv.FormatInt(in.Version, 10)}
 	row.Picked = slices.Contains(picks, row.Pick)
@@ -260,6 +262,11 @@ func rowOf(in incident.Incident, columns []string, picks []string) listRow {
 			c.Text, c.Empty = in.Names.Category, "—"
 		case "service":
 			c.Text, c.Empty = in.Names.Service, "—"
+		case "due":
+			c.Due = dueBadge(in.SLADueAt, now)
+			if c.Due.Text == "" {
+				c.Empty = "—"
+			}
 		case "updated", "opened":
 			t := in.UpdatedAt
 			if col == "opened" {
@@ -298,6 +305,7 @@ var sortChoices = []struct {
 	{"Age", "opened_at", "opened", [2]string{"opened_at", "-opened_at"}},
 	{"Updated", "updated_at", "updated", [2]string{"-updated_at", "updated_at"}},
 	{"Number", "number", "number", [2]string{"-number", "number"}},
+	{"Due", "due", "due", [2]string{"due", "-due"}},
 }
 
 func sortLinks(path string, query url.Values, current string) []sortLink {

@@ -201,4 +201,21 @@
     });
     window.addEventListener("pagehide", function () { source.close(); });
   }
+
+  // SLA countdowns: keep each badge's figure current between page loads.
+  function countdown(ms) {
+    var m = Math.round(Math.abs(ms) / 60000);
+    if (m >= 1440) { return Math.floor(m / 1440) + " d " + Math.floor((m % 1440) / 60) + " h"; }
+    if (m >= 60) { return Math.floor(m / 60) + " h " + (m % 60) + " m"; }
+    return m < 1 ? "<1 m" : m + " m";
+  }
+  function tickDue() {
+    $$("[data-due]").forEach(function (el) {
+      var left = Date.parse(el.getAttribute("data-due")) - Date.now();
+      if (isNaN(left)) { return; }
+      el.textContent = left <= 0 ? "Overdue " + countdown(left) : countdown(left) + " left";
+      el.className = "due " + (left <= 0 ? "due-over" : left < 3600000 ? "due-soon" : "due-ok");
+    });
+  }
+  if ($("[data-due]")) { setInterval(tickDue, 30000); }
 })();
