@@ -88,15 +88,7 @@ func newPrincipal(t *testing.T, as *auth.Service, email, name string, role auth.
 // every due mail, and returns what the SMTP server received.
 func (w *world) deliver(t *testing.T) []received {
 	t.Helper()
-	for {
-		n, err := outbox.Deliver(ctx, w.d, w.notifier.Consumer(), w.clock.Now())
-		if err != nil {
-			t.Fatalf("deliver events: %v", err)
-		}
-		if n == 0 {
-			break
-		}
-	}
+	w.notify(t)
 	for {
 		n, err := w.sender.SendDue(ctx)
 		if err != nil {
@@ -107,6 +99,37 @@ func (w *world) deliver(t *testing.T) []received {
 		}
 	}
 	return w.smtp.Take()
+}
+
+// notify runs the notifier until it has read every event in the outbox.
+// On PostgreSQL an event becomes readable only once every older
+// transaction on the server has ended (other tests' too), so this polls,
+// with a deadline.
+func (w *world) notify(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n, err := outbox.Deliver(ctx, w.d, w.notifier.Consumer(), w.clock.Now())
+		if err != nil {
+			t.Fatalf("deliver events: %v", err)
+		}
+		if n > 0 {
+			continue
+		}
+		var pending int
+		if err := w.d.Read.QueryRowContext(ctx, `SELECT count(*) FROM outbox o WHERE NOT EXISTS (
+  SELECT 1 FROM outbox_cursors c WHERE c.consumer = $1 AND (o.txid < c.last_txid OR (o.txid = c.last_txid AND o.id <= c.last_id)))`,
+			notify.ConsumerName).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events still unread by the notifier", pending)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // to returns the single message addressed to email, failing otherwise.

@@ -1,0 +1,173 @@
+package notify_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"steward/internal/incident"
+	"steward/internal/notify"
+	"steward/internal/platform/db"
+	"steward/internal/platform/dbtest"
+)
+
+// queue opens n incidents as the requester and runs the notifier, so that
+// n acknowledgements wait in the mail queue.
+func (w *world) queue(t *testing.T, n int) {
+	t.Helper()
+	for i := range n {
+		if _, _, err := w.inc.Create(ctx, w.requester, incident.NewIncident{Title: fmt.Sprintf("Printer %d is jammed", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.notify(t)
+}
+
+func (w *world) outbox(t *testing.T) []notify.Mail {
+	t.Helper()
+	mails, err := notify.Outbox(ctx, w.d.Read, "", 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mails
+}
+
+func (w *world) sendDue(t *testing.T) int {
+	t.Helper()
+	n, err := w.sender.SendDue(ctx)
+	if err != nil {
+		t.Fatalf("SendDue: %v", err)
+	}
+	return n
+}
+
+func TestTemporaryFailureIsRetriedWithBackoffAndSentOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		w.queue(t, 1)
+		w.smtp.Refuse(2)
+		steps := []struct {
+			advance      time.Duration
+			wantClaimed  int
+			wantStatus   notify.Status
+			wantAttempts int
+			wantNextIn   time.Duration // after the step's time, for queued mail
+		}{
+			{0, 1, notify.Queued, 1, time.Minute},                     // 451: retry in 1 min
+			{30 * time.Second, 0, notify.Queued, 1, 30 * time.Second}, // not due yet
+			{30 * time.Second, 1, notify.Queued, 2, 2 * time.Minute},  // 451 again: backoff doubles
+			{time.Minute, 0, notify.Queued, 2, time.Minute},
+			{time.Minute, 1, notify.Sent, 3, 0}, // accepted
+			{time.Hour, 0, notify.Sent, 3, 0},   // and never sent again
+		}
+		for i, s := range steps {
+			w.clock.Advance(s.advance)
+			if n := w.sendDue(t); n != s.wantClaimed {
+				t.Fatalf("step %d: claimed %d, want %d", i, n, s.wantClaimed)
+			}
+			m := w.outbox(t)[0]
+			if m.Status != s.wantStatus || m.Attempts != s.wantAttempts {
+				t.Fatalf("step %d: status %s attempts %d, want %s %d (last error %q)", i, m.Status, m.Attempts, s.wantStatus, s.wantAttempts, m.LastError)
+			}
+			if s.wantStatus == notify.Queued {
+				if got := m.NextAttemptAt.Sub(w.clock.Now()); got != s.wantNextIn {
+					t.Errorf("step %d: next attempt in %v, want %v", i, got, s.wantNextIn)
+				}
+				if !strings.Contains(m.LastError, "451") {
+					t.Errorf("step %d: last error %q, want the 451 reply", i, m.LastError)
+				}
+			}
+		}
+		if got, refused := len(w.smtp.Messages()), w.smtp.Refused(); got != 1 || refused != 2 {
+			t.Errorf("server received %d and refused %d, want 1 and 2", got, refused)
+		}
+	})
+}
+
+func TestTooManyFailuresGiveUp(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		w.sender.MaxAttempts = 2
+		w.queue(t, 1)
+		w.smtp.Refuse(10)
+		for range 5 {
+			w.sendDue(t)
+			w.clock.Advance(time.Hour)
+		}
+		m := w.outbox(t)[0]
+		if m.Status != notify.Failed || m.Attempts != 2 || w.smtp.Refused() != 2 {
+			t.Errorf("status %s after %d attempts (%d refused), want failed after 2", m.Status, m.Attempts, w.smtp.Refused())
+		}
+	})
+}
+
+func TestUnreachableServerIsRetried(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		w.queue(t, 2)
+		good := w.sender.SMTP
+		w.sender.SMTP.Port = 1 // nothing listens there
+		if n := w.sendDue(t); n != 2 {
+			t.Fatalf("claimed %d, want 2", n)
+		}
+		for _, m := range w.outbox(t) {
+			if m.Status != notify.Queued || m.Attempts != 1 || m.LastError == "" {
+				t.Errorf("mail %d: status %s attempts %d error %q, want queued for a retry", m.ID, m.Status, m.Attempts, m.LastError)
+			}
+		}
+		w.sender.SMTP = good
+		w.clock.Advance(time.Minute)
+		if n := w.sendDue(t); n != 2 || len(w.smtp.Messages()) != 2 {
+			t.Errorf("after the server came back: claimed %d, received %d, want 2 and 2", n, len(w.smtp.Messages()))
+		}
+	})
+}
+
+// Two nodes sending from one queue at once deliver each mail exactly once.
+func TestTwoSendersDeliverEachMailOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		const n = 40
+		w.queue(t, n)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, node := range []string{"node-a", "node-b"} {
+			s := *w.sender
+			s.Node, s.Batch = node, 3
+			wg.Go(func() {
+				for {
+					k, err := s.SendDue(ctx)
+					if err != nil || k == 0 {
+						errs[i] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]int{}
+		for _, m := range w.smtp.Messages() {
+			seen[msgID(m)]++
+		}
+		mails := w.outbox(t)
+		if len(mails) != n || len(seen) != n {
+			t.Fatalf("%d mails queued, %d distinct received, want %d", len(mails), len(seen), n)
+		}
+		for _, m := range mails {
+			if m.Status != notify.Sent || m.Attempts != 1 || seen[m.MessageID] != 1 {
+				t.Errorf("mail %d: status %s, attempts %d, received %d times; want sent once", m.ID, m.Status, m.Attempts, seen[m.MessageID])
+			}
+		}
+	})
+}
