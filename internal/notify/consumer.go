@@ -268,17 +268,18 @@ func (n *Notifier) queue(ctx context.Context, b *batch, ev outbox.Event, rec *re
 		if err != nil {
 			return err
 		}
-		if c, err = compile(t); err != nil {
-			// A stored template always compiled when saved; fall back if not.
-			c, _ = compile(Default(k))
+		var v *fault.ValidationError
+		if c, v = compile(t); v.Err() != nil {
+			c, _ = compile(Default(k)) // a saved template always parsed; just in case
 		}
 		b.templates[k] = c
 	}
 	d.Kind, d.Recipient, d.Link = k, r.Name, n.link(rec, r)
-	out, err := c.render(d)
-	if err != nil {
-		if out, err = mustCompile(Default(k)).render(d); err != nil {
-			return err
+	out, err := c.exec(d)
+	if err != nil { // an edited template that fails on this record: the default does not
+		def, _ := compile(Default(k))
+		if out, err = def.exec(d); err != nil {
+			return fmt.Errorf("notify: render %s: %w", k, err)
 		}
 	}
 	refs, err := thread(ctx, b.tx, rec.ID)
@@ -291,14 +292,6 @@ func (n *Notifier) queue(ctx context.Context, b *batch, ev outbox.Event, rec *re
 		m.InReplyTo = refs[len(refs)-1]
 	}
 	return enqueue(ctx, b.tx, &m, b.now)
-}
-
-func mustCompile(t Template) compiled {
-	c, err := compile(t)
-	if err != nil {
-		panic(err)
-	}
-	return c
 }
 
 // link is the record's page for r: the portal for requesters, the agent

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -103,49 +104,53 @@ type compiled struct {
 	html    *htmltemplate.Template
 }
 
-// compile parses t, naming each part that does not parse.
-func compile(t Template) (compiled, error) {
+// compile parses t, naming each part that does not parse; the parts that
+// do are returned.
+func compile(t Template) (compiled, *fault.ValidationError) {
 	var c compiled
 	v := &fault.ValidationError{}
 	var err error
 	if c.subject, err = texttemplate.New("subject").Parse(t.Subject); err != nil {
+		c.subject = nil
 		v.Add("subject", "%s", cleanErr(err))
 	}
 	if c.text, err = texttemplate.New("text").Parse(t.Text); err != nil {
+		c.text = nil
 		v.Add("text", "%s", cleanErr(err))
 	}
 	if c.html, err = htmltemplate.New("html").Parse(t.HTML); err != nil {
+		c.html = nil
 		v.Add("html", "%s", cleanErr(err))
 	}
-	return c, v.Err()
+	return c, v
 }
 
 func cleanErr(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, "template: ")
-	return s
+	return strings.TrimPrefix(err.Error(), "template: ")
 }
 
-// render executes c with d, naming each part that fails.
-func (c compiled) render(d Data) (Rendered, error) {
+type executor interface {
+	Execute(w io.Writer, data any) error
+}
+
+// render executes the parts of c that parsed with d, adding to v each part
+// that fails.
+func (c compiled) render(d Data, v *fault.ValidationError) Rendered {
 	var r Rendered
-	v := &fault.ValidationError{}
-	var b bytes.Buffer
-	if err := c.subject.Execute(&b, d); err != nil {
-		v.Add("subject", "%s", cleanErr(err))
+	run := func(field string, t executor, isNil bool) string {
+		if isNil {
+			return ""
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, d); err != nil {
+			v.Add(field, "%s", cleanErr(err))
+		}
+		return b.String()
 	}
-	r.Subject = subjectLine(d.Number, b.String())
-	b.Reset()
-	if err := c.text.Execute(&b, d); err != nil {
-		v.Add("text", "%s", cleanErr(err))
-	}
-	r.Text = b.String()
-	b.Reset()
-	if err := c.html.Execute(&b, d); err != nil {
-		v.Add("html", "%s", cleanErr(err))
-	}
-	r.HTML = b.String()
-	return r, v.Err()
+	r.Subject = subjectLine(d.Number, run("subject", c.subject, c.subject == nil))
+	r.Text = run("text", c.text, c.text == nil)
+	r.HTML = run("html", c.html, c.html == nil)
+	return r
 }
 
 // subjectLine makes a one-line subject with the number in brackets in
@@ -165,13 +170,21 @@ func subjectLine(number, s string) string {
 	return "[" + number + "] " + s
 }
 
-// Render renders t with d.
+// exec renders d with every part of c.
+func (c compiled) exec(d Data) (Rendered, error) {
+	v := &fault.ValidationError{}
+	r := c.render(d, v)
+	return r, v.Err()
+}
+
+// Render renders t with d, naming each part that does not parse or fails.
 func Render(t Template, d Data) (Rendered, error) {
-	c, err := compile(t)
-	if err != nil {
+	c, v := compile(t)
+	r := c.render(d, v)
+	if err := v.Err(); err != nil {
 		return Rendered{}, err
 	}
-	return c.render(d)
+	return r, nil
 }
 
 // Validate checks that t parses and renders the sample record, naming each
