@@ -48,6 +48,9 @@ func (c SMTP) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("smtp-security: %q is not one of starttls, tls, none", c.Security))
 	}
+	if c.Security == NoTLS && c.Username != "" {
+		errs = append(errs, errors.New("smtp-username: a login needs smtp-security starttls or tls (no password is sent in the clear)"))
+	}
 	if c.From == "" {
 		errs = append(errs, errors.New("smtp-from: is required to send mail"))
 	}
@@ -176,6 +179,8 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		err = c.DialWithContext(ctx)
 	}
 	if err != nil {
+		// Not the mails' fault (server down, TLS or login refused): retry.
+		err = temporary{err}
 		for _, m := range mails {
 			if ferr := s.failed(ctx, m, err); ferr != nil {
 				return len(mails), ferr
@@ -209,7 +214,8 @@ func (s *Sender) failed(ctx context.Context, m Mail, err error) error {
 		maxAttempts = 10
 	}
 	var se *mail.SendError
-	permanent := errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500
+	var tmp temporary
+	permanent := !errors.As(err, &tmp) && errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500
 	if permanent || m.Attempts >= maxAttempts {
 		next = time.Time{}
 	}
@@ -218,6 +224,11 @@ func (s *Sender) failed(ctx context.Context, m Mail, err error) error {
 	}
 	return markFailed(ctx, s.DB, m.ID, s.Node, next, err.Error())
 }
+
+// temporary marks a failure that is retried whatever the server said.
+type temporary struct{ error }
+
+func (t temporary) Unwrap() error { return t.error }
 
 // message builds the MIME message of m: text and HTML alternatives,
 // Message-ID, In-Reply-To and References for threading, and Auto-Submitted

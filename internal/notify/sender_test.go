@@ -171,3 +171,75 @@ func TestTwoSendersDeliverEachMailOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestSecurityModesAndLogin(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{notify.NoTLS, notify.StartTLS, notify.TLS} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, dbtest.New(t, db.SQLite))
+			user := "desk"
+			if mode == notify.NoTLS {
+				user = "" // no password in the clear: go-mail offers no PLAIN login without TLS
+			}
+			srv := startSMTPWith(t, mode, user, "s3cret")
+			w.sender.SMTP = notify.SMTP{Host: srv.Host, Port: srv.Port, Security: mode, Username: user, Password: "wrong",
+				From: "desk@example.com", InsecureSkipVerify: true, Timeout: 10 * time.Second}
+			w.queue(t, 1)
+
+			// A refused login is the server's settings, not the mail's: retried.
+			if user != "" {
+				w.sendDue(t)
+				if m := w.outbox(t)[0]; m.Status != notify.Queued || m.LastError == "" {
+					t.Fatalf("after a refused login: status %s, error %q; want queued with the error", m.Status, m.LastError)
+				}
+			}
+			w.sender.SMTP.Password = "s3cret"
+			w.clock.Advance(time.Minute)
+			w.sendDue(t)
+			logins := map[bool]int{true: 1, false: 0}[user != ""]
+			if m := w.outbox(t)[0]; m.Status != notify.Sent || len(srv.Messages()) != 1 || srv.Authenticated() != logins {
+				t.Fatalf("status %s, %d received, %d logins; want sent, 1, %d (last error %q)", m.Status, len(srv.Messages()), srv.Authenticated(), logins, m.LastError)
+			}
+		})
+	}
+}
+
+func TestRefusedRecipientFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		w.smtp.Reject("rita@example.com")
+		w.queue(t, 1)
+		w.sendDue(t)
+		m := w.outbox(t)[0]
+		if m.Status != notify.Failed || m.Attempts != 1 || !strings.Contains(m.LastError, "550") {
+			t.Errorf("status %s after %d attempts, error %q; want failed at once with the 550", m.Status, m.Attempts, m.LastError)
+		}
+	})
+}
+
+// A node that claimed mail and died leaves it to the others once its
+// claim expires.
+func TestClaimOfADeadNodeExpires(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		w.sender.Lease = 5 * time.Minute
+		w.queue(t, 1)
+		if _, err := d.Write.ExecContext(ctx, `UPDATE mail_queue SET claimed_by = 'dead-node', claimed_until = $1, attempts = 1`,
+			w.clock.Now().Add(5*time.Minute).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.sendDue(t); n != 0 {
+			t.Fatalf("claimed %d mails another node holds", n)
+		}
+		w.clock.Advance(5*time.Minute + time.Second)
+		if n := w.sendDue(t); n != 1 || len(w.smtp.Messages()) != 1 {
+			t.Fatalf("after the claim expired: claimed %d, received %d; want 1 and 1", n, len(w.smtp.Messages()))
+		}
+		if m := w.outbox(t)[0]; m.Status != notify.Sent || m.Attempts != 2 {
+			t.Errorf("status %s attempts %d, want sent after 2", m.Status, m.Attempts)
+		}
+	})
+}

@@ -2,20 +2,30 @@ package notify_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"steward/internal/notify"
 )
 
 // received is one message the test SMTP server accepted.
@@ -38,23 +48,57 @@ type mailServer struct {
 	msgs    []received
 	refuse  int // DATA replies 451 while positive
 	refused int
+	reject  map[string]bool // recipients refused with 550
+	// user and password, when set, are required (AUTH PLAIN, after STARTTLS).
+	user, password string
+	authed         int
 }
 
 func startSMTP(t *testing.T) *mailServer {
 	t.Helper()
-	ms := &mailServer{}
+	return startSMTPWith(t, notify.NoTLS, "", "")
+}
+
+// startSMTPWith starts a server with security mode (notify.NoTLS,
+// StartTLS or TLS, with a self-signed certificate) that requires AUTH
+// PLAIN as user when user is not empty.
+func startSMTPWith(t *testing.T, mode, user, password string) *mailServer {
+	t.Helper()
+	ms := &mailServer{reject: map[string]bool{}, user: user, password: password}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{ms: ms}, nil }))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
+	srv.AllowInsecureAuth = mode == notify.NoTLS
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if mode != notify.NoTLS {
+		cfg := &tls.Config{Certificates: []tls.Certificate{*selfSigned(t)}}
+		if mode == notify.StartTLS {
+			srv.TLSConfig = cfg
+		} else {
+			ln = tls.NewListener(ln, cfg)
+		}
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	ms.Host, ms.Port = "127.0.0.1", addr.Port
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ms
+}
+
+// Reject makes the server refuse mail to addr with 550.
+func (ms *mailServer) Reject(addr string) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	ms.reject[addr] = true
+}
+
+// Authenticated counts successful logins.
+func (ms *mailServer) Authenticated() int {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return ms.authed
 }
 
 // Refuse makes the next n messages fail with a temporary error.
@@ -88,18 +132,43 @@ func (ms *mailServer) Refused() int {
 }
 
 type session struct {
-	ms   *mailServer
-	from string
-	to   []string
+	ms     *mailServer
+	from   string
+	to     []string
+	authed bool
+}
+
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		if user != s.ms.user || password != s.ms.password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		s.ms.mu.Lock()
+		s.ms.authed++
+		s.ms.mu.Unlock()
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (s *session) Reset()        { s.from, s.to = "", nil }
 func (s *session) Logout() error { return nil }
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.ms.user != "" && !s.authed {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+	}
 	s.from = from
 	return nil
 }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.ms.mu.Lock()
+	rejected := s.ms.reject[to]
+	s.ms.mu.Unlock()
+	if rejected {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
 	s.to = append(s.to, to)
 	return nil
 }
@@ -179,4 +248,19 @@ func decodePart(r io.Reader, cte string) (string, error) {
 	return string(b), err
 }
 
-func (ms *mailServer) addr() string { return net.JoinHostPort(ms.Host, strconv.Itoa(ms.Port)) }
+// selfSigned makes a certificate for 127.0.0.1.
+func selfSigned(t *testing.T) *tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
