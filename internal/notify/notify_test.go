@@ -333,3 +333,64 @@ func (w *world) checkRecorded(t *testing.T, recordID int64, ids ...string) {
 		}
 	}
 }
+
+// Work given to a group without an assignee is announced to the group's
+// members, except the one who gave it.
+func TestAssignmentToAGroupTellsItsMembers(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		inc, _, err := w.inc.Create(ctx, w.requester, incident.NewIncident{Title: "Shared drive is full"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.deliver(t)
+		w.update(t, w.agent1, inc, incident.Patch{AssignmentGroupID: &w.group})
+		got := w.deliver(t)
+		if r := recipients(got); !slices.Equal(r, []string{"grace@example.com"}) {
+			t.Fatalf("group assignment: mail to %v, want the other member only", r)
+		}
+		if m := got[0]; !strings.Contains(m.Text, "was assigned to Service Desk by Alan Agent") {
+			t.Errorf("group assignment text: %s", m.Text)
+		}
+	})
+}
+
+// Two nodes running the notifier at once queue each notification once.
+func TestConcurrentNotifiersQueueOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		const n = 30
+		for i := range n {
+			if _, _, err := w.inc.Create(ctx, w.requester, incident.NewIncident{Title: "Badge reader " + string(rune('A'+i%26))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for range 2 {
+			other := *w.notifier
+			wg.Go(func() {
+				for {
+					k, err := outbox.Deliver(ctx, d, outbox.Consumer{Name: notify.ConsumerName, Batch: 4, Handle: other.Consumer().Handle}, w.clock.Now())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if k == 0 {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		w.notify(t)
+		var queued, distinct int
+		if err := d.Read.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT record_id) FROM mail_queue`).Scan(&queued, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		if queued != n || distinct != n {
+			t.Errorf("%d mails for %d records queued, want %d for %d", queued, distinct, n, n)
+		}
+	})
+}

@@ -243,3 +243,34 @@ func TestClaimOfADeadNodeExpires(t *testing.T) {
 		}
 	})
 }
+
+func TestSMTPSettingsAreValidated(t *testing.T) {
+	t.Parallel()
+	ok := notify.SMTP{Host: "mail.example.com", Port: 587, Security: notify.StartTLS, Username: "desk", Password: "x", From: "desk@example.com"}
+	tests := []struct {
+		name string
+		edit func(*notify.SMTP)
+		want []string // setting names the error must hold
+	}{
+		{"valid", func(*notify.SMTP) {}, nil},
+		{"defaults are fine", func(c *notify.SMTP) { c.Port, c.Security = 0, "" }, nil},
+		{"nothing set", func(c *notify.SMTP) { *c = notify.SMTP{} }, []string{"smtp-host", "smtp-from"}},
+		{"bad port and mode", func(c *notify.SMTP) { c.Port, c.Security = 70000, "ssl" }, []string{"smtp-port", "smtp-security"}},
+		{"login in the clear", func(c *notify.SMTP) { c.Security = notify.NoTLS }, []string{"smtp-username"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.edit(&c)
+			err := c.Validate()
+			if (err != nil) != (len(tt.want) > 0) {
+				t.Fatalf("Validate() = %v, want errors naming %v", err, tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w+":") {
+					t.Errorf("error %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+}

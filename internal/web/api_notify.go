@@ -247,7 +247,7 @@ func (s *Server) registerNotifyTemplates(api huma.API) {
 				return nil, apiError(ctx, s.Log, err)
 			}
 			if b := in.Body; b != nil {
-				t.Subject, t.Text, t.HTML = or(b.Subject, t.Subject), or(b.Text, t.Text), or(b.HTML, t.HTML)
+				t.Subject, t.Text, t.HTML = orElse(b.Subject, t.Subject), orElse(b.Text, t.Text), orElse(b.HTML, t.HTML)
 			}
 			if err := notify.Validate(t); err != nil {
 				return nil, apiError(ctx, s.Log, err)
@@ -264,7 +264,7 @@ func (s *Server) registerNotifyTemplates(api huma.API) {
 const kindFields = "`.Kind`, `.Number`, `.Title`, `.Description`, `.State`, `.Priority`, `.Requester`, `.Assignee`, `.Group`, " +
 	"`.Link`, `.Recipient`, `.Actor`, `.Body` (comment or note), `.Target` and `.DueAt` (SLA), `.Reason` (major incident)."
 
-func or(a, b string) string {
+func orElse(a, b string) string {
 	if a != "" {
 		return a
 	}
