@@ -274,3 +274,21 @@ func TestSMTPSettingsAreValidated(t *testing.T) {
 		})
 	}
 }
+
+// A refused message does not spoil the connection for the rest of the batch.
+func TestOneRefusalInABatch(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, dbtest.New(t, db.SQLite))
+	w.queue(t, 3)
+	w.smtp.Refuse(1)
+	if n := w.sendDue(t); n != 3 {
+		t.Fatalf("claimed %d, want 3", n)
+	}
+	count := map[notify.Status]int{}
+	for _, m := range w.outbox(t) {
+		count[m.Status]++
+	}
+	if count[notify.Sent] != 2 || count[notify.Queued] != 1 || len(w.smtp.Messages()) != 2 {
+		t.Errorf("statuses %v, %d received; want 2 sent, 1 queued for a retry", count, len(w.smtp.Messages()))
+	}
+}
