@@ -65,7 +65,7 @@ type payload struct {
 	MajorStatus string   `json:"major_status"`
 	Kind        string   `json:"kind"`
 	JournalID   int64    `json:"journal_id"`
-	Facts       struct {
+	Facts       *struct {
 		AssigneeID        int64 `json:"assignee_id"`
 		AssignmentGroupID int64 `json:"assignment_group_id"`
 	} `json:"facts"`
@@ -125,6 +125,14 @@ func (n *Notifier) event(ctx context.Context, b *batch, ev outbox.Event) error {
 	if err != nil {
 		return err
 	}
+	if p.Facts != nil {
+		// Whom the record was with when the event happened, not now: a
+		// burst of reassignments tells each assignee once.
+		rec.AssigneeID, rec.AssignmentGroupID = p.Facts.AssigneeID, p.Facts.AssignmentGroupID
+	}
+	if p.State != "" {
+		rec.State = p.State
+	}
 	d := Data{Number: rec.Number, Title: rec.Title, Description: rec.Description, State: rec.State, Priority: rec.Priority,
 		Requester: rec.Names.Requester, Assignee: rec.Names.Assignee, Group: rec.Names.AssignmentGroup, Target: p.Target, DueAt: p.DueAt}
 	if d.Actor, err = userName(ctx, b.tx, p.ActorID); err != nil {
@@ -174,7 +182,7 @@ func (n *Notifier) notices(ctx context.Context, q db.Querier, topic string, p pa
 		}
 	case "record.updated":
 		has := func(f string) bool { return slices.Contains(p.Fields, f) }
-		if err == nil && (has("assignee_id") && p.Facts.AssigneeID != 0 || has("assignment_group_id") && p.Facts.AssigneeID == 0 && p.Facts.AssignmentGroupID != 0) {
+		if has("assignee_id") && rec.AssigneeID != 0 || has("assignment_group_id") && rec.AssigneeID == 0 && rec.AssignmentGroupID != 0 {
 			err = add(Assigned, worker)
 		}
 		if err == nil && has("state") && p.State == "resolved" {

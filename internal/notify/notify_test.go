@@ -394,3 +394,21 @@ func TestConcurrentNotifiersQueueOnce(t *testing.T) {
 		}
 	})
 }
+
+// Each assignment event tells whom the record went to then, even when the
+// notifier reads a burst of them after the record moved on.
+func TestBurstOfReassignments(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, dbtest.New(t, db.SQLite))
+	inc, _, err := w.inc.Create(ctx, w.requester, incident.NewIncident{Title: "Phone has no dial tone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.deliver(t)
+	w.update(t, w.manager, inc, incident.Patch{AssignmentGroupID: &w.group, AssigneeID: &w.agent2.UserID})
+	w.update(t, w.manager, inc, incident.Patch{AssigneeID: &w.agent1.UserID})
+	got := w.deliver(t)
+	if r := recipients(got); !slices.Equal(r, []string{"alan@example.com", "grace@example.com"}) {
+		t.Fatalf("two reassignments: mail to %v, want each assignee once", r)
+	}
+}
