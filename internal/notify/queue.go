@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"steward/internal/platform/db"
+	"steward/internal/platform/fault"
 )
 
 // newMessageID returns a fresh Message-ID (without angle brackets) on host.
@@ -208,4 +210,25 @@ WHERE id = $1 AND claimed_by = $2`, id, holder, string(status), at, reason)
 		return fmt.Errorf("notify: mark failed %d: %w", id, err)
 	}
 	return nil
+}
+
+// Retry puts a failed mail back in the queue for a fresh round of
+// attempts, due now.
+func Retry(ctx context.Context, tx db.Querier, id int64, now time.Time) (Mail, error) {
+	m, err := scanMail(tx.QueryRowContext(ctx, `SELECT `+mailColumns+` FROM mail_queue m LEFT JOIN records r ON r.id = m.record_id WHERE m.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mail{}, fmt.Errorf("notify: mail %d: %w", id, fault.ErrNotFound)
+	}
+	if err != nil {
+		return Mail{}, fmt.Errorf("notify: mail %d: %w", id, err)
+	}
+	if m.Status != Failed {
+		return Mail{}, fault.Invalid("status", "only failed mail can be retried; this one is %s", m.Status)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE mail_queue SET status = 'queued', attempts = 0, next_attempt_at = $2 WHERE id = $1 AND status = 'failed'`,
+		id, now.UnixMilli()); err != nil {
+		return Mail{}, fmt.Errorf("notify: retry mail %d: %w", id, err)
+	}
+	m.Status, m.Attempts, m.NextAttemptAt = Queued, 0, now
+	return m, nil
 }

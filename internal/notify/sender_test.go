@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -100,7 +101,20 @@ func TestTooManyFailuresGiveUp(t *testing.T) {
 		}
 		m := w.outbox(t)[0]
 		if m.Status != notify.Failed || m.Attempts != 2 || w.smtp.Refused() != 2 {
-			t.Errorf("status %s after %d attempts (%d refused), want failed after 2", m.Status, m.Attempts, w.smtp.Refused())
+			t.Fatalf("status %s after %d attempts (%d refused), want failed after 2", m.Status, m.Attempts, w.smtp.Refused())
+		}
+
+		// An admin retries it once the server is fixed.
+		w.smtp.Refuse(0)
+		if err := d.InTx(ctx, func(tx db.Querier) error { _, err := notify.Retry(ctx, tx, m.ID, w.clock.Now()); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.sendDue(t); n != 1 || len(w.smtp.Messages()) != 1 {
+			t.Fatalf("after retry: claimed %d, received %d", n, len(w.smtp.Messages()))
+		}
+		err := d.InTx(ctx, func(tx db.Querier) error { _, err := notify.Retry(ctx, tx, m.ID, w.clock.Now()); return err })
+		if !slices.Equal(fields(err), []string{"status"}) {
+			t.Errorf("retrying sent mail: %v, want a status field error", err)
 		}
 	})
 }

@@ -74,6 +74,11 @@ type MailOut struct {
 	SentAt        *time.Time `json:"sent_at,omitempty"`
 }
 
+// MailRetryIn says why a failed mail is sent again (kept in the audit trail).
+type MailRetryIn struct {
+	Note string `json:"note,omitempty" required:"false" maxLength:"500"`
+}
+
 type KindPath struct {
 	Kind string `path:"kind" enum:"created,assigned,commented,mentioned,resolved,reopened,approval,sla_warning,sla_breached"`
 }
@@ -109,6 +114,7 @@ func mailOut(m notify.Mail) MailOut {
 func (s *Server) registerNotify(api huma.API) {
 	s.registerNotifyPrefs(api)
 	s.registerNotifyTemplates(api)
+	s.registerMailRetry(api)
 	huma.Register(api, huma.Operation{OperationID: "list-mail-outbox", Method: http.MethodGet, Path: "/api/v1/mail/outbox", Tags: []string{"Notifications"},
 		Summary: "List outgoing mail", Description: "Newest first, keyset-paginated: follow next_cursor. Shows each mail's delivery status, attempts and last error."},
 		func(ctx context.Context, in *struct {
@@ -139,6 +145,37 @@ func (s *Server) registerNotify(api huma.API) {
 				out.Body.NextCursor = s.Cursor.Encode("mail:-id", []int64{mails[len(mails)-1].ID})
 			}
 			return out, nil
+		})
+}
+
+func (s *Server) registerMailRetry(api huma.API) {
+	huma.Register(api, huma.Operation{OperationID: "retry-mail", Method: http.MethodPost, Path: "/api/v1/mail/outbox/{id}/retry", Tags: []string{"Notifications"},
+		Summary: "Send a failed mail again", Description: "Puts a failed mail back in the queue for a fresh round of attempts."},
+		func(ctx context.Context, in *struct {
+			IDPath
+			Body *MailRetryIn `required:"false"`
+		}) (*struct{ Body MailOut }, error) {
+			p := principal(ctx)
+			if err := auth.Require(p, auth.ManageMail); err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			var m notify.Mail
+			err := s.DB.InTx(ctx, func(tx db.Querier) error {
+				now := time.Now()
+				var err error
+				if m, err = notify.Retry(ctx, tx, in.ID, now); err != nil {
+					return err
+				}
+				note := ""
+				if in.Body != nil {
+					note = in.Body.Note
+				}
+				return audit.Write(ctx, tx, now, p.UserID, "notify.retry", "mail", m.ID, map[string]any{"to": m.To, "last_error": m.LastError, "note": note})
+			})
+			if err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			return &struct{ Body MailOut }{Body: mailOut(m)}, nil
 		})
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,19 @@ func TestNotificationOutboxPages(t *testing.T) {
 	if len(seen) != 3 || seen[0] <= seen[1] || seen[1] <= seen[2] {
 		t.Errorf("outbox ids %v, want 3 newest first", seen)
 	}
+
+	if _, err := f.a.DB.Write.Exec(`UPDATE mail_queue SET status = 'failed', last_error = '550 no such mailbox' WHERE id = $1`, seen[0]); err != nil {
+		t.Fatal(err)
+	}
+	retry := func(id int64) string { return "/api/v1/mail/outbox/" + strconv.FormatInt(id, 10) + "/retry" }
+	f.run(t, []scenario{
+		{Name: "agent may not retry", Principal: f.Agent1, Method: "POST", URL: retry(seen[0]), WantStatus: 403},
+		{Name: "no such mail", Principal: f.Admin, Method: "POST", URL: retry(9999), WantStatus: 404},
+		{Name: "queued mail is not retried", Principal: f.Admin, Method: "POST", URL: retry(seen[1]), WantStatus: 422, WantFields: []string{"status"}},
+		{Name: "failed mail is queued again", Principal: f.Admin, Method: "POST", URL: retry(seen[0]), Body: map[string]any{"note": "mailbox restored"}, WantStatus: 200,
+			WantContains: []string{`"status":"queued"`, `"attempts":0`, `"last_error":"550 no such mailbox"`}},
+		{Name: "the retry is audited", Principal: f.Admin, Method: "GET", URL: "/api/v1/audit", WantStatus: 200, WantContains: []string{`"action":"notify.retry"`, `mailbox restored`}},
+	})
 }
 
 // notifyAll runs the notification consumer over every event so far (the
