@@ -27,6 +27,8 @@ const (
 	ApproveMajor     Action = "incident.major"    // approve a major incident
 	ManageSLAs       Action = "sla.manage"        // calendars and service level definitions
 	ViewReports      Action = "report.view"       // service level and workload reports
+	OwnNotifications Action = "notify.own"        // choose which notifications one receives
+	ManageMail       Action = "notify.manage"     // notification templates and the mail outbox
 )
 
 // minimumRole is the permission matrix: the least role allowed each action.
@@ -49,6 +51,8 @@ var minimumRole = map[Action]Role{
 	ApproveMajor:     Manager,
 	ManageSLAs:       Manager,
 	ViewReports:      Agent,
+	OwnNotifications: Requester,
+	ManageMail:       Admin,
 }
 
 // Can reports whether p may do a.

@@ -26,6 +26,7 @@ var matrix = map[auth.Action][]auth.Role{
 	auth.AddComment:       requesterUp,
 	auth.AddAttachment:    requesterUp,
 	auth.ReadCatalogue:    requesterUp,
+	auth.OwnNotifications: requesterUp,
 	auth.UpdateRecord:     agentUp,
 	auth.OverridePriority: agentUp,
 	auth.AddWorkNote:      agentUp,
@@ -39,6 +40,7 @@ var matrix = map[auth.Action][]auth.Role{
 	auth.ManageSLAs:       managerUp,
 	auth.ManageDirectory:  adminOnly,
 	auth.ManageSettings:   adminOnly,
+	auth.ManageMail:       adminOnly,
 }
 
 // declaredActions returns the values of every Action constant in policy.go,

@@ -75,7 +75,8 @@ func (s *Service) save(ctx context.Context, tx db.Querier, actor auth.Principal,
 		fields[i] = c.Field
 	}
 	return outbox.Append(ctx, tx, inc.UpdatedAt, "record.updated", inc.ID, map[string]any{
-		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "fields": fields, "state": inc.State, "facts": facts(inc)})
+		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "fields": fields, "state": inc.State,
+		"old_state": old.State, "major_status": inc.MajorStatus, "facts": facts(inc)})
 }
 
 // apply validates p and applies it to inc, returning reasons to journal.

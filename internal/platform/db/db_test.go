@@ -2,7 +2,9 @@ package db_test
 
 import (
 	"context"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -109,13 +111,23 @@ func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	version, err := d.SchemaVersion(ctx)
+	if _, err := d.SchemaVersion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Versions may have gaps while branches land (00007 before 00006), so
+	// count the migration files: that many applications in all means each once.
+	files, err := os.ReadDir("migrations/postgres")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Versions are numbered 1..N, so N applications in all means each once.
-	if int64(sum) != version {
-		t.Fatalf("%d migrations applied across nodes, want each of %d once", sum, version)
+	want := 0
+	for _, f := range files {
+		if strings.HasSuffix(f.Name(), ".sql") {
+			want++
+		}
+	}
+	if sum != want {
+		t.Fatalf("%d migrations applied across nodes, want each of %d once", sum, want)
 	}
 }
 
