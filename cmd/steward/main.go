@@ -20,6 +20,7 @@ import (
 	"steward/internal/app"
 	"steward/internal/auth"
 	"steward/internal/demo"
+	"steward/internal/notify"
 	"steward/internal/platform/fault"
 	_ "time/tzdata" // IANA zones inside the binary, whatever the host has
 )
@@ -39,6 +40,15 @@ type Globals struct {
 	AdminEmail    string `default:"admin@steward.localhost" env:"STEWARD_ADMIN_EMAIL" help:"Email of the first admin, created when there is no account."`
 	AdminPassword string `env:"STEWARD_ADMIN_PASSWORD" help:"Password of the first admin; generated and logged once if empty."`
 	MaxAttachment int64  `default:"26214400" env:"STEWARD_MAX_ATTACHMENT" help:"Largest attachment in bytes."`
+
+	// Outbound mail (notifications).
+
+	SMTPHost     string `name:"smtp-host" env:"STEWARD_SMTP_HOST" placeholder:"HOST" help:"Mail server that sends notifications (none are sent without one)."`
+	SMTPPort     int    `name:"smtp-port" default:"587" env:"STEWARD_SMTP_PORT" help:"Mail server port (587 with starttls, 465 with tls, 25 with none)."`
+	SMTPSecurity string `name:"smtp-security" default:"starttls" enum:"starttls,tls,none" env:"STEWARD_SMTP_SECURITY" help:"Connection security to the mail server (starttls, tls or none)."`
+	SMTPUser     string `name:"smtp-user" env:"STEWARD_SMTP_USER" help:"Login at the mail server (none when empty)."`
+	SMTPPassword string `name:"smtp-password" env:"STEWARD_SMTP_PASSWORD" help:"Password of the mail server login."`
+	SMTPFrom     string `name:"smtp-from" env:"STEWARD_SMTP_FROM" placeholder:"ADDRESS" help:"From address of notifications, such as Service Desk <desk@example.com>."`
 }
 
 // CLI is the whole command line.
@@ -82,7 +92,9 @@ func (s *ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := app.Config{Addr: c.Addr, DataDir: g.Data, DB: g.DB, BaseURL: c.BaseURL, AdminEmail: c.AdminEmail,
-		AdminPassword: c.AdminPassword, MaxAttachment: c.MaxAttachment, Role: s.Role, Demo: c.Demo}
+		AdminPassword: c.AdminPassword, MaxAttachment: c.MaxAttachment, Role: s.Role, Demo: c.Demo,
+		SMTP: notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, Security: c.SMTPSecurity, Username: c.SMTPUser,
+			Password: c.SMTPPassword, From: c.SMTPFrom}}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err

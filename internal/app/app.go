@@ -25,6 +25,7 @@ import (
 	"steward/internal/auth"
 	"steward/internal/directory"
 	"steward/internal/incident"
+	"steward/internal/notify"
 	"steward/internal/platform/cursor"
 	"steward/internal/platform/db"
 	"steward/internal/platform/outbox"
@@ -40,15 +41,16 @@ var Version = "dev"
 // Config is everything an operator can set. The zero value plus Defaults
 // gives a working single-node instance.
 type Config struct {
-	Addr          string // listen address
-	DataDir       string // where SQLite and other local state live
-	DB            string // postgres://... or a SQLite path; empty: DataDir/steward.db
-	BaseURL       string // public URL, e.g. https://desk.example.com
-	AdminEmail    string // first admin, created when there is no account
-	AdminPassword string // empty: generate one and log it once
-	MaxAttachment int64  // bytes
-	Role          string // all, web or worker
-	Demo          bool   // load the demo organisation on start
+	Addr          string      // listen address
+	DataDir       string      // where SQLite and other local state live
+	DB            string      // postgres://... or a SQLite path; empty: DataDir/steward.db
+	BaseURL       string      // public URL, e.g. https://desk.example.com
+	AdminEmail    string      // first admin, created when there is no account
+	AdminPassword string      // empty: generate one and log it once
+	MaxAttachment int64       // bytes
+	Role          string      // all, web or worker
+	Demo          bool        // load the demo organisation on start
+	SMTP          notify.SMTP // outbound mail; an empty Host sends no notifications
 }
 
 // Validate names every bad setting at once.
@@ -67,6 +69,11 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxAttachment <= 0 || c.MaxAttachment > 1<<30 {
 		errs = append(errs, errors.New("max-attachment: must be between 1 byte and 1 GiB"))
+	}
+	if c.SMTP.Host != "" {
+		if err := c.SMTP.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	switch c.Role {
 	case "all", "web", "worker":
@@ -87,6 +94,7 @@ type App struct {
 	SLA       *sla.Service
 	SLAEngine *sla.Engine
 	Relay     *outbox.Relay
+	Mail      *notify.Sender // nil when no SMTP server is configured
 	Registry  *prometheus.Registry
 	Node      string
 	web       *web.Server
@@ -123,7 +131,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Directory = directory.New(d)
 	a.SLA = sla.NewService(d)
 	a.SLAEngine = &sla.Engine{DB: d, Now: func() time.Time { return time.Now().UTC() }, Calendar: a.SLA.Hours}
-	a.Relay = outbox.NewRelay(d, log, a.SLAEngine.Consumer(), a.Incidents.Escalations())
+	consumers := []outbox.Consumer{a.SLAEngine.Consumer(), a.Incidents.Escalations()}
+	if cfg.SMTP.Host != "" {
+		consumers = append(consumers, (&notify.Notifier{BaseURL: cfg.BaseURL}).Consumer())
+		a.Mail = &notify.Sender{DB: d, SMTP: cfg.SMTP, Node: a.Node, Log: log}
+	}
+	a.Relay = outbox.NewRelay(d, log, consumers...)
 	a.Incidents.Committed = a.Relay.Wake
 	a.Incidents.Members = func(ctx context.Context, groupID int64) ([]auth.Member, error) {
 		g, err := a.Auth.Group(ctx, auth.System, groupID)
@@ -218,6 +231,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Go(func() { a.sweep(workCtx) })
 		wg.Go(func() { a.autoClose(workCtx) })
 		wg.Go(func() { a.slaSweep(workCtx) })
+		if a.Mail != nil {
+			wg.Go(func() { a.Mail.Run(workCtx) })
+		}
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

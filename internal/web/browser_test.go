@@ -40,7 +40,8 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
+	// A guard against a hung browser, generous for a loaded 2-core machine.
+	ctx, cancelTimeout := context.WithTimeout(bctx, 150*time.Second)
 	// chromedp's query helpers run injected functions that the pages' strict
 	// Content-Security-Policy would block; the policy itself is checked by
 	// the HTTP tests.
