@@ -140,17 +140,21 @@ func insertIncidents(ctx context.Context, d *db.DB, groups, agents, requesters [
 						group = "NULL" // not routed yet
 					}
 				}
+				due := record.NoDue // open work has an SLA due from a day ago to three days ahead
+				if state != "closed" && state != "resolved" {
+					due = now + int64((seq*7)%96-24)*3_600_000
+				}
 				opened := now - int64(benchIncidents-seq)*630_000
 				updated := opened + int64(seq%1000)*60_000
 				// Literal values: binding thousands of parameters per
 				// statement is what would make SQLite slow here.
-				recs = append(recs, fmt.Sprintf("(%d, 'incident', %d, '%s', '%s', 'Reported by phone; see the notes.', '%s', %d, %d, %d, %d, %s, %s, %d, %d, 1)",
+				recs = append(recs, fmt.Sprintf("(%d, 'incident', %d, '%s', '%s', 'Reported by phone; see the notes.', '%s', %d, %d, %d, %d, %s, %s, %d, %d, 1, %d)",
 					seq, seq, record.FormatNumber(record.TypeIncident, int64(seq)), title, state, impact, urgency, priority,
-					requesters[seq%len(requesters)], group, assignee, opened, updated))
+					requesters[seq%len(requesters)], group, assignee, opened, updated, due))
 				exts = append(exts, fmt.Sprintf("(%d)", seq))
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO records (id, type, seq, number, title, description, state, impact, urgency, priority,
-  requester_id, assignment_group_id, assignee_id, opened_at, updated_at, version) VALUES `+strings.Join(recs, ", "))
+  requester_id, assignment_group_id, assignee_id, opened_at, updated_at, version, sla_due_at) VALUES `+strings.Join(recs, ", "))
 			if err != nil {
 				return fmt.Errorf("insert records: %w", err)
 			}
@@ -204,6 +208,8 @@ func BenchmarkWorkspacePages(b *testing.B) {
 		{"queue-open-by-age", "/queues/open?sort=opened_at"},
 		{"queue-open-page-2", "/queues/open?after=" + desk.next},
 		{"queue-recent", "/queues/recent"},
+		{"queue-breaching", "/queues/breaching"},
+		{"queue-open-by-due", "/queues/open?sort=due"},
 		{"search-specific", "/search?q=monitor+desk+42"},
 		{"search-common-word", "/search?q=printer"},
 		{"incident", "/incidents/" + desk.record},
