@@ -42,6 +42,7 @@ func (s *Server) registerPages(mux routeMux) {
 	mux.HandleFunc("GET /{$}", s.homePage)
 	s.registerWorkspace(mux)
 	s.registerReportPages(mux)
+	s.registerNotifyPages(mux)
 	s.registerPortal(mux)
 }
 
