@@ -27,6 +27,7 @@ const (
 	ApproveMajor     Action = "incident.major"    // approve a major incident
 	ManageSLAs       Action = "sla.manage"        // calendars and service level definitions
 	ViewReports      Action = "report.view"       // service level and workload reports
+	ManageMail       Action = "mail.manage"       // inbound mail settings and quarantine
 )
 
 // minimumRole is the permission matrix: the least role allowed each action.
@@ -49,6 +50,7 @@ var minimumRole = map[Action]Role{
 	ApproveMajor:     Manager,
 	ManageSLAs:       Manager,
 	ViewReports:      Agent,
+	ManageMail:       Admin,
 }
 
 // Can reports whether p may do a.

@@ -39,6 +39,7 @@ var matrix = map[auth.Action][]auth.Role{
 	auth.ManageSLAs:       managerUp,
 	auth.ManageDirectory:  adminOnly,
 	auth.ManageSettings:   adminOnly,
+	auth.ManageMail:       adminOnly,
 }
 
 // declaredActions returns the values of every Action constant in policy.go,
