@@ -8,6 +8,8 @@ package mail
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/mail"
@@ -286,4 +288,22 @@ func fileName(name, contentType string, n int) string {
 		ext = ".txt"
 	}
 	return "part-" + strconv.Itoa(n) + ext
+}
+
+// Fingerprint is a hash of what the message says: sender, subject, date,
+// body and parts, but none of the transport headers a second delivery
+// changes. Two deliveries of one message share it; two different messages
+// that reuse a Message-ID (broken senders do) do not.
+func (m *Message) Fingerprint() string {
+	h := sha256.New()
+	for _, s := range []string{m.From.Address, m.Subject, m.Date.Format(time.RFC3339), m.Text, m.HTML} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, p := range m.Parts {
+		sum := sha256.Sum256(p.Data)
+		h.Write([]byte(p.Name))
+		h.Write(sum[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -3,6 +3,7 @@ package mailin_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	e.auth.Now = clock
 	e.svc = mailin.New(d, e.inc, mailin.Config{OwnAddresses: []string{desk}})
 	e.svc.Now = clock
+	e.svc.Log = slog.New(slog.DiscardHandler)
 	e.agent = e.user(t, "agent@steward.test", auth.Agent)
 	e.admin = e.user(t, "admin@steward.test", auth.Admin)
 	return e

@@ -88,6 +88,26 @@ func TestMessageWithoutMessageIDIsDeduplicatedByContent(t *testing.T) {
 	})
 }
 
+func TestAReusedMessageIDDoesNotHideADifferentMessage(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		first := e.ingest(t, simple("ada@example.com", "same@x", "Printer", "Jammed."))
+		// The same message through another relay: new transport headers.
+		relayed := e.ingest(t, append([]byte("Received: from relay2.example.com\r\n"), simple("ada@example.com", "same@x", "Printer", "Jammed.")...))
+		if !relayed.Duplicate || relayed.Number != first.Number {
+			t.Errorf("relayed copy %+v, want a duplicate of %s", relayed, first.Number)
+		}
+		other := e.ingest(t, simple("bob@example.com", "same@x", "Monitor", "Flickers."))
+		if other.Duplicate || other.Outcome != mailin.Created || other.Number == first.Number {
+			t.Errorf("a different message with a reused Message-ID: %+v", other)
+		}
+		if again := e.ingest(t, simple("bob@example.com", "same@x", "Monitor", "Flickers.")); !again.Duplicate || again.Number != other.Number {
+			t.Errorf("second delivery of the different message: %+v", again)
+		}
+	})
+}
+
 func TestReplyBecomesACommentOnItsRecord(t *testing.T) {
 	t.Parallel()
 	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {

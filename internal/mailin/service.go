@@ -41,7 +41,9 @@ type delivery struct {
 	raw   []byte
 	msg   *mail.Message // nil when unparseable or too large
 	perr  error
-	key   string
+	key   string // Message-ID or content hash, settled by settleKey
+	base  string // the key before settling
+	fp    string // the message's fingerprint
 	src   Source
 	retry int64 // the quarantine entry being retried, or zero
 	by    int64 // the admin retrying it
@@ -69,7 +71,11 @@ func (s *Service) ingest(ctx context.Context, raw []byte, src Source, retry, by 
 	if int64(len(raw)) <= set.MaxMessageBytes {
 		d.msg, d.perr = mail.Parse(raw)
 	}
-	d.key = messageKey(d.msg, raw)
+	d.base = messageKey(d.msg, raw)
+	d.key, d.fp = d.base, d.base
+	if d.msg != nil {
+		d.fp = d.msg.Fingerprint()
+	}
 	var res Result
 	err = s.DB.InTx(ctx, func(tx db.Querier) error {
 		var err error
@@ -83,7 +89,7 @@ func (s *Service) ingest(ctx context.Context, raw []byte, src Source, retry, by 
 		return res, nil
 	case db.IsUniqueViolation(err):
 		// The same message came in at the same time on another connection.
-		if prev, ok, lerr := ingestedByKey(ctx, s.DB.Read, d.key); lerr == nil && ok {
+		if prev, ok, lerr := settleKey(ctx, s.DB.Read, d); lerr == nil && ok {
 			prev.Duplicate = true
 			return prev, nil
 		}
@@ -126,10 +132,24 @@ func messageKey(m *mail.Message, raw []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// settleKey looks the message up by its key. A Message-ID already taken by
+// a message with a different fingerprint (a sender reusing IDs) gets a key
+// of its own, so that the second message is not lost as a "repeat".
+func settleKey(ctx context.Context, q db.Querier, d *delivery) (Result, bool, error) {
+	d.key = d.base
+	prev, fp, ok, err := ingestedByKey(ctx, q, d.key)
+	if err != nil || !ok || fp == "" || fp == d.fp {
+		return prev, ok, err
+	}
+	d.key = d.base + "#" + d.fp[:16]
+	prev, _, ok, err = ingestedByKey(ctx, q, d.key)
+	return prev, ok, err
+}
+
 // take does the work of Ingest inside tx. A *refusal or a routing error
 // rolls everything back; the caller then quarantines the message.
 func (s *Service) take(ctx context.Context, tx db.Querier, d *delivery) (Result, error) {
-	if prev, ok, err := ingestedByKey(ctx, tx, d.key); err != nil || (ok && d.retry == 0) {
+	if prev, ok, err := settleKey(ctx, tx, d); err != nil || (ok && d.retry == 0) {
 		prev.Duplicate = ok
 		return prev, err
 	}
@@ -288,6 +308,9 @@ func (s *Service) reply(ctx context.Context, tx db.Querier, d *delivery, actor a
 	}
 	e, err := s.Incidents.CommentIn(ctx, tx, actor, target.Number, false, truncate(body, incident.MaxComment, "\n\n[… shortened]"))
 	if err != nil {
+		if errors.Is(err, fault.ErrNotFound) {
+			return Result{}, "", refuse(KindUnroutable, "%s may not comment on %s (neither its requester nor a watcher)", actor.Email, target.Number)
+		}
 		return Result{}, "", fmt.Errorf("reply to %s by %s: %w", target.Number, actor.Email, err)
 	}
 	return Result{Outcome: Commented, RecordID: target.ID, Number: target.Number, JournalID: e.ID}, split.Quoted, nil
@@ -317,7 +340,7 @@ func (s *Service) quarantine(ctx context.Context, d *delivery, ref *refusal) (Re
 			res.QuarantineID = d.retry
 			return updateQuarantine(ctx, tx, d.retry, ref, d.now)
 		}
-		if prev, ok, err := ingestedByKey(ctx, tx, d.key); err != nil || ok {
+		if prev, ok, err := settleKey(ctx, tx, d); err != nil || ok {
 			prev.Duplicate = ok
 			res = prev
 			return err

@@ -32,40 +32,41 @@ func loadSettings(ctx context.Context, q db.Querier) (Settings, error) {
 
 // ingestedByKey returns what the message with key became, if it came in
 // before.
-func ingestedByKey(ctx context.Context, q db.Querier, key string) (Result, bool, error) {
+func ingestedByKey(ctx context.Context, q db.Querier, key string) (Result, string, bool, error) {
 	var r Result
+	var fp string
 	var rid, jid, qid sql.NullInt64
 	err := q.QueryRowContext(ctx,
-		`SELECT outcome, record_id, journal_id, quarantine_id FROM mail_ingested WHERE message_key = $1`, key).
-		Scan(&r.Outcome, &rid, &jid, &qid)
+		`SELECT outcome, record_id, journal_id, quarantine_id, fingerprint FROM mail_ingested WHERE message_key = $1`, key).
+		Scan(&r.Outcome, &rid, &jid, &qid, &fp)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Result{}, false, nil
+		return Result{}, "", false, nil
 	}
 	if err != nil {
-		return Result{}, false, fmt.Errorf("mailin: ingested %s: %w", key, err)
+		return Result{}, "", false, fmt.Errorf("mailin: ingested %s: %w", key, err)
 	}
 	r.RecordID, r.JournalID, r.QuarantineID = rid.Int64, jid.Int64, qid.Int64
 	if r.RecordID != 0 {
 		rec, err := record.ByID(ctx, q, r.RecordID)
 		if err != nil {
-			return Result{}, false, err
+			return Result{}, "", false, err
 		}
 		r.Number = rec.Number
 	}
 	if r.QuarantineID != 0 {
 		err := q.QueryRowContext(ctx, `SELECT kind, reason FROM mail_quarantine WHERE id = $1`, r.QuarantineID).Scan(&r.Kind, &r.Reason)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return Result{}, false, fmt.Errorf("mailin: quarantine %d: %w", r.QuarantineID, err)
+			return Result{}, "", false, fmt.Errorf("mailin: quarantine %d: %w", r.QuarantineID, err)
 		}
 	}
-	return r, true, nil
+	return r, fp, true, nil
 }
 
 func insertIngested(ctx context.Context, tx db.Querier, d *delivery, r Result, sender, quoted string) error {
 	_, err := tx.ExecContext(ctx, `
-INSERT INTO mail_ingested (message_key, sender, source, outcome, record_id, journal_id, quarantine_id, quoted, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		d.key, sender, d.src.Name, string(r.Outcome), nullID(r.RecordID), nullID(r.JournalID), nullID(r.QuarantineID), quoted, d.now.UnixMilli())
+INSERT INTO mail_ingested (message_key, sender, source, outcome, record_id, journal_id, quarantine_id, quoted, fingerprint, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		d.key, sender, d.src.Name, string(r.Outcome), nullID(r.RecordID), nullID(r.JournalID), nullID(r.QuarantineID), quoted, d.fp, d.now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("mailin: remember message: %w", err)
 	}
