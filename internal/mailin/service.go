@@ -368,7 +368,7 @@ func (s *Service) quarantine(ctx context.Context, d *delivery, ref *refusal) (Re
 		return Result{}, fmt.Errorf("mailin: quarantine: %w", err)
 	}
 	if !res.Duplicate {
-		s.Log.Info("mail quarantined", "kind", ref.kind, "reason", ref.reason, "source", d.src.Name, "id", res.QuarantineID)
+		s.log().Info("mail quarantined", "kind", ref.kind, "reason", ref.reason, "source", d.src.Name, "id", res.QuarantineID)
 	}
 	return res, nil
 }
