@@ -115,6 +115,7 @@ func (s *Server) api(mux routeMux) huma.API {
 	s.registerAccounts(api)
 	s.registerSettings(api)
 	s.registerReports(api)
+	s.registerMail(api)
 	return api
 }
 
