@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"steward/internal/platform/lease"
 	"steward/internal/record"
 )
 
@@ -55,13 +56,19 @@ func (m Mailbox) folder() string {
 type Poller struct {
 	svc *Service
 	box Mailbox
+	// Node names this app node: with several nodes on one database, only
+	// the node holding the mailbox's lease polls it.
+	Node string
 }
 
-// NewPoller returns a poller for box.
-func NewPoller(svc *Service, box Mailbox) *Poller { return &Poller{svc: svc, box: box} }
+// NewPoller returns a poller for box on node.
+func NewPoller(svc *Service, box Mailbox, node string) *Poller {
+	return &Poller{svc: svc, box: box, Node: node}
+}
 
-// Run polls until ctx ends. A failed poll is logged and tried again at the
-// next interval; nothing is marked unless it was committed.
+// Run polls until ctx ends, while this node holds the mailbox's lease. A
+// failed poll is logged and tried again at the next interval; nothing is
+// marked unless it was committed.
 func (p *Poller) Run(ctx context.Context) error {
 	every := p.box.PollInterval
 	if every <= 0 {
@@ -70,17 +77,37 @@ func (p *Poller) Run(ctx context.Context) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := p.Poll(ctx); err != nil {
-			p.svc.log().Warn("mail in: imap poll failed", "mailbox", p.box.Name(), "err", err)
-		} else if n > 0 {
-			p.svc.log().Info("mail in: imap poll", "mailbox", p.box.Name(), "messages", n)
-		}
+		p.tick(ctx, every)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}
 	}
+}
+
+// tick takes a turn and logs what happened.
+func (p *Poller) tick(ctx context.Context, every time.Duration) {
+	log := p.svc.log().With("mailbox", p.box.Name())
+	held, n, err := p.Turn(ctx, 3*every)
+	switch {
+	case err != nil:
+		log.Warn("mail in: imap poll failed", "err", err)
+	case held && n > 0:
+		log.Info("mail in: imap poll", "messages", n)
+	}
+}
+
+// Turn polls once if this node holds, or can take, the mailbox's lease for
+// ttl; held reports whether it did. Another node holding the lease is not
+// an error.
+func (p *Poller) Turn(ctx context.Context, ttl time.Duration) (held bool, n int, err error) {
+	held, err = lease.Acquire(ctx, p.svc.DB.Write, "mail.poll:"+p.box.Name(), p.Node, time.Now(), ttl)
+	if err != nil || !held {
+		return false, 0, err
+	}
+	n, err = p.Poll(ctx)
+	return true, n, err
 }
 
 func (p *Poller) dial() (*imapclient.Client, error) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -198,7 +199,7 @@ func TestIMAPPollerMarksOnlyCommittedMail(t *testing.T) {
 			simple("ada@example.com", "imap-1@x", "Keyboard", "Sticky keys."),
 			simple("bob@example.com", "imap-2@x", "Monitor", "Flickers."),
 			msg("From: MAILER-DAEMON@example.com\nMessage-ID: <imap-3@x>\nSubject: failure", "bounce"))
-		n, err := mailin.NewPoller(e.svc, box).Poll(ctx)
+		n, err := mailin.NewPoller(e.svc, box, "node-a").Poll(ctx)
 		if err != nil || n != 3 {
 			t.Fatalf("poll: %d, %v", n, err)
 		}
@@ -208,7 +209,7 @@ func TestIMAPPollerMarksOnlyCommittedMail(t *testing.T) {
 		if r, q := e.count(t, "SELECT count(*) FROM records"), e.count(t, "SELECT count(*) FROM mail_quarantine"); r != 2 || q != 1 {
 			t.Errorf("%d records and %d quarantined, want 2 and 1", r, q)
 		}
-		if n, err := mailin.NewPoller(e.svc, box).Poll(ctx); err != nil || n != 0 {
+		if n, err := mailin.NewPoller(e.svc, box, "node-a").Poll(ctx); err != nil || n != 0 {
 			t.Errorf("second poll: %d, %v; want nothing new", n, err)
 		}
 	})
@@ -221,7 +222,7 @@ func TestIMAPPollerMovesMailAndLeavesFailuresUnseen(t *testing.T) {
 		ctx := context.Background()
 		box, _ := startIMAP(t, simple("ada@example.com", "mv-1@x", "Phone", "No signal."))
 		box.MoveTo = "Processed"
-		if n, err := mailin.NewPoller(e.svc, box).Poll(ctx); err != nil || n != 1 {
+		if n, err := mailin.NewPoller(e.svc, box, "node-a").Poll(ctx); err != nil || n != 1 {
 			t.Fatalf("poll: %d %v", n, err)
 		}
 		if _, all := unseen(t, box, "INBOX"); all != 0 {
@@ -234,11 +235,30 @@ func TestIMAPPollerMovesMailAndLeavesFailuresUnseen(t *testing.T) {
 		// With the database gone nothing commits: the message stays unseen.
 		box2, _ := startIMAP(t, simple("bob@example.com", "fail-1@x", "Laptop", "Dead."))
 		d.Close()
-		if _, err := mailin.NewPoller(e.svc, box2).Poll(ctx); err == nil {
+		if _, err := mailin.NewPoller(e.svc, box2, "node-a").Poll(ctx); err == nil {
 			t.Error("poll succeeded without a database")
 		}
 		if u, all := unseen(t, box2, "INBOX"); u != 1 || all != 1 {
 			t.Errorf("after a failed ingest: %d unseen of %d, want 1 of 1", u, all)
+		}
+	})
+}
+
+func TestOnlyTheLeaseHolderPollsAMailbox(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		box, _ := startIMAP(t, simple("ada@example.com", "lease-1@x", "Desk phone", "Dead."))
+		a, b := mailin.NewPoller(e.svc, box, "node-a"), mailin.NewPoller(e.svc, box, "node-b")
+		if held, n, err := a.Turn(ctx, time.Hour); !held || n != 1 || err != nil {
+			t.Fatalf("node a: held %v, %d messages, %v", held, n, err)
+		}
+		if held, n, err := b.Turn(ctx, time.Hour); held || n != 0 || err != nil {
+			t.Errorf("node b polled while node a holds the lease: held %v, %d, %v", held, n, err)
+		}
+		if held, _, err := a.Turn(ctx, time.Hour); !held || err != nil {
+			t.Errorf("node a lost its own lease: %v %v", held, err)
 		}
 	})
 }
