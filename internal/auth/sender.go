@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -26,10 +28,12 @@ func PrincipalOf(u User) Principal {
 	return Principal{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Groups: u.Groups}
 }
 
-// InsertRequester creates a requester account without a password inside
-// the caller's transaction tx, audited as done by actor. name defaults to
-// the address's local part.
-func InsertRequester(ctx context.Context, tx db.Querier, actor Principal, email, name string, now time.Time) (User, error) {
+// EnsureRequester returns the account with email, creating a requester
+// account without a password inside the caller's transaction tx when there
+// is none (audited as done by actor). A concurrent transaction creating
+// the same account is not an error: its account is returned. name defaults
+// to the address's local part.
+func EnsureRequester(ctx context.Context, tx db.Querier, actor Principal, email, name string, now time.Time) (User, bool, error) {
 	if strings.TrimSpace(name) == "" {
 		name, _, _ = strings.Cut(strings.TrimSpace(email), "@")
 	}
@@ -38,13 +42,21 @@ func InsertRequester(ctx context.Context, tx db.Querier, actor Principal, email,
 	}
 	in := NewUser{Email: email, Name: name, Role: Requester}
 	if err := in.validate(); err != nil {
-		return User{}, err
+		return User{}, false, err
 	}
 	u := User{Email: in.Email, Name: in.Name, Role: Requester, Active: true, CreatedAt: now, UpdatedAt: now}
-	if err := insertUser(ctx, tx, &u, ""); err != nil {
-		return User{}, err
+	err := tx.QueryRowContext(ctx, `
+INSERT INTO users (email, name, role, password_hash, active, created_at, updated_at)
+VALUES ($1, $2, $3, '', $4, $5, $5) ON CONFLICT DO NOTHING RETURNING id`,
+		u.Email, u.Name, string(Requester), true, now.UnixMilli()).Scan(&u.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		u, err = userByEmail(ctx, tx, email)
+		return u, false, err
 	}
-	return u, audit.Write(ctx, tx, now, actor.UserID, "user.create", "user", u.ID,
+	if err != nil {
+		return User{}, false, fmt.Errorf("auth: insert requester: %w", err)
+	}
+	return u, true, audit.Write(ctx, tx, now, actor.UserID, "user.create", "user", u.ID,
 		map[string]any{"email": u.Email, "role": u.Role, "via": "mail"})
 }
 

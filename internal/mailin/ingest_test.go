@@ -2,6 +2,7 @@ package mailin_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,54 @@ iVBORw0KGgo=
 			if n := e.count(t, "SELECT count(*) FROM "+table); n != want {
 				t.Errorf("%s rows %d, want %d", table, n, want)
 			}
+		}
+	})
+}
+
+func TestHTMLMailIsTextWithTheSanitisedHTMLKept(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		res := e.ingest(t, msg("From: ada@example.com\nMessage-ID: <h1@x>\nSubject: HTML\nContent-Type: text/html; charset=utf-8",
+			`<p>The <b>printer</b> is <i>down</i>.</p><img src="x" onerror="alert(1)"><script>steal()</script>`))
+		if got := e.incident(t, res.Number).Description; got != "The printer is down." {
+			t.Errorf("description %q", got)
+		}
+		var html string
+		if err := d.Read.QueryRow(`SELECT html FROM mail_ingested WHERE message_key = 'id:h1@x'`).Scan(&html); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(html, "<b>printer</b>") || strings.Contains(html, "script") || strings.Contains(html, "onerror") {
+			t.Errorf("kept html %q", html)
+		}
+	})
+}
+
+// Concurrent deliveries of one message (two relays, two nodes) make one
+// record.
+func TestConcurrentDeliveriesMakeOneRecord(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		raw := simple("ada@example.com", "twice@x", "Scanner", "Offline.")
+		results := make(chan mailin.Result, 6)
+		errs := make(chan error, 6)
+		for range 6 {
+			go func() {
+				res, err := e.svc.Ingest(context.Background(), raw, mailin.Source{Name: "test"})
+				results <- res
+				errs <- err
+			}()
+		}
+		numbers := map[string]int{}
+		for range 6 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+			numbers[(<-results).Number]++
+		}
+		if len(numbers) != 1 || e.count(t, "SELECT count(*) FROM records") != 1 {
+			t.Errorf("numbers %v, records %d; want one", numbers, e.count(t, "SELECT count(*) FROM records"))
 		}
 	})
 }
@@ -435,4 +484,31 @@ func TestSettingsValidation(t *testing.T) {
 	if err := ok.Validate(); err != nil || len(ok.AllowedDomains) != 1 || ok.AllowedDomains[0] != "example.com" {
 		t.Errorf("normalised %v, %v", ok.AllowedDomains, err)
 	}
+}
+
+// Two different first messages from one new sender at the same time: one
+// account, two records, nothing quarantined.
+func TestConcurrentFirstMessagesFromOneSender(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		errs := make(chan error, 4)
+		for i := range 4 {
+			go func() {
+				res, err := e.svc.Ingest(context.Background(), simple("new@example.com", "first-"+string(rune('a'+i))+"@x", "Help", "Please."), mailin.Source{Name: "test"})
+				if err == nil && res.Outcome != mailin.Created {
+					err = errors.New("outcome " + string(res.Outcome) + ": " + res.Reason)
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if u, r := e.count(t, "SELECT count(*) FROM users WHERE email = 'new@example.com'"), e.count(t, "SELECT count(*) FROM records"); u != 1 || r != 4 {
+			t.Errorf("%d accounts and %d records, want 1 and 4", u, r)
+		}
+	})
 }

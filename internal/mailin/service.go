@@ -258,7 +258,7 @@ func (s *Service) sender(ctx context.Context, tx db.Querier, d *delivery) (auth.
 	case len(d.set.AllowedDomains) > 0 && !contains(d.set.AllowedDomains, domain):
 		return auth.User{}, &refusal{kind: KindRefused, reason: "unknown sender " + from.Address + ": domain " + domain + " is not allowed", reply: true}
 	}
-	u, err = auth.InsertRequester(ctx, tx, auth.System, from.Address, from.Name, d.now)
+	u, _, err = auth.EnsureRequester(ctx, tx, auth.System, from.Address, from.Name, d.now)
 	var v *fault.ValidationError
 	if errors.As(err, &v) {
 		return auth.User{}, refuse(KindRefused, "the sender %q cannot have an account: %v", from.Address, err)

@@ -63,10 +63,14 @@ func ingestedByKey(ctx context.Context, q db.Querier, key string) (Result, strin
 }
 
 func insertIngested(ctx context.Context, tx db.Querier, d *delivery, r Result, sender, quoted string) error {
+	html := ""
+	if d.msg != nil && r.Outcome != Quarantined {
+		html = d.msg.HTML
+	}
 	_, err := tx.ExecContext(ctx, `
-INSERT INTO mail_ingested (message_key, sender, source, outcome, record_id, journal_id, quarantine_id, quoted, fingerprint, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		d.key, sender, d.src.Name, string(r.Outcome), nullID(r.RecordID), nullID(r.JournalID), nullID(r.QuarantineID), quoted, d.fp, d.now.UnixMilli())
+INSERT INTO mail_ingested (message_key, sender, source, outcome, record_id, journal_id, quarantine_id, quoted, html, fingerprint, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		d.key, sender, d.src.Name, string(r.Outcome), nullID(r.RecordID), nullID(r.JournalID), nullID(r.QuarantineID), quoted, html, d.fp, d.now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("mailin: remember message: %w", err)
 	}

@@ -13,6 +13,8 @@ CREATE TABLE mail_ingested (
     quarantine_id BIGINT,
     -- quoted history and signatures folded away from the reply, kept
     quoted        TEXT NOT NULL DEFAULT '',
+    -- the HTML body, sanitised, for showing the message as it was written
+    html          TEXT NOT NULL DEFAULT '',
     -- what the message says (sender, subject, date, text, parts), so that a
     -- reused Message-ID on a different message is not taken as a repeat
     fingerprint   TEXT NOT NULL DEFAULT '',
