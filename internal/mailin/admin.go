@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"steward/internal/auth"
 	"steward/internal/platform/audit"
@@ -115,4 +116,15 @@ func (s *Service) SetSettings(ctx context.Context, actor auth.Principal, set Set
 		return audit.Write(ctx, tx, s.Now(), actor.UserID, "settings.mail_in", "settings", 0, set)
 	})
 	return set, err
+}
+
+// Housekeep drops the per-sender counts of past hours (senders who wrote
+// once and never again). Run it now and then on one node.
+func (s *Service) Housekeep(ctx context.Context) (int64, error) {
+	window := s.Now().Truncate(time.Hour).UnixMilli()
+	res, err := s.DB.Write.ExecContext(ctx, `DELETE FROM mail_rate WHERE window_start < $1`, window)
+	if err != nil {
+		return 0, fmt.Errorf("mailin: housekeep: %w", err)
+	}
+	return res.RowsAffected()
 }

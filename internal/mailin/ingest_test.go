@@ -330,6 +330,9 @@ func TestRateAndSizeLimits(t *testing.T) {
 			t.Errorf("outcomes %s, want %s", got, want)
 		}
 		e.now = e.now.Add(time.Hour)
+		if n, err := e.svc.Housekeep(context.Background()); err != nil || n != 1 {
+			t.Errorf("housekeeping dropped %d past counts, %v; want 1", n, err)
+		}
 		if res := e.ingest(t, simple("loop@example.com", "lz@x", "Ping", "ping")); res.Outcome != mailin.Created {
 			t.Errorf("the next hour: %+v", res)
 		}

@@ -46,6 +46,7 @@ CREATE TABLE mail_rate (
     count        BIGINT NOT NULL,
     PRIMARY KEY (sender, window_start)
 );
+CREATE INDEX mail_rate_window ON mail_rate (window_start);
 
 -- +goose Down
 DROP TABLE mail_rate;
