@@ -262,3 +262,45 @@ func TestOnlyTheLeaseHolderPollsAMailbox(t *testing.T) {
 		}
 	})
 }
+
+// A requester mails in over SMTP, an agent answers on the record, the
+// notification goes out (as the outbound side records it), and the
+// requester's reply, built from that notification as a mail client would,
+// comes back through the IMAP mailbox onto the same record.
+func TestMailRoundTrip(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		addr := startSMTP(t, e.svc)
+		if err := send(t, addr, "ada@example.com", []string{desk}, simple("Ada <ada@example.com>", "rt-1@example.com", "VPN keeps dropping", "Since Monday.")); err != nil {
+			t.Fatal(err)
+		}
+		var number string
+		if err := d.Read.QueryRow(`SELECT r.number FROM mail_ingested m JOIN records r ON r.id = m.record_id WHERE m.message_key = 'id:rt-1@example.com'`).Scan(&number); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.inc.Comment(ctx, e.agent, number, false, "Please update the VPN client."); err != nil {
+			t.Fatal(err)
+		}
+		inc := e.incident(t, number)
+		notification := "notify-1." + number + "@steward.test"
+		e.sent(t, notification, inc.ID)
+
+		reply := msg("From: Ada <ada@example.com>\nMessage-ID: <rt-2@example.com>\nIn-Reply-To: <"+notification+">\n"+
+			"References: <rt-1@example.com> <"+notification+">\nSubject: Re: ["+number+"] VPN keeps dropping",
+			"Updated, works now. Thanks!\n\nOn Tue, 1 Dec 2026 at 10:00, Steward <desk@steward.test> wrote:\n> Please update the VPN client.\n")
+		box, _ := startIMAP(t, reply)
+		if n, err := mailin.NewPoller(e.svc, box, "node-a").Poll(ctx); err != nil || n != 1 {
+			t.Fatalf("poll: %d %v", n, err)
+		}
+		j := e.journal(t, number)
+		last := j[len(j)-1]
+		if last.Body != "Updated, works now. Thanks!" || last.ActorID != inc.RequesterID {
+			t.Errorf("last entry %+v, want the requester's reply without the quote", last)
+		}
+		if n := e.count(t, "SELECT count(*) FROM mail_message_ids WHERE record_id = $1", inc.ID); n != 3 {
+			t.Errorf("%d Message-IDs on the record, want 3 (in, out, in)", n)
+		}
+	})
+}
