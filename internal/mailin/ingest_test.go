@@ -316,7 +316,7 @@ func TestRateAndSizeLimits(t *testing.T) {
 		e := newEnv(t, d)
 		set := mailin.DefaultSettings
 		set.RateLimitPerHour = 3
-		set.MaxMessageBytes = 2048
+		set.MaxMessageBytes = 50_000
 		if _, err := e.svc.SetSettings(context.Background(), e.admin, set); err != nil {
 			t.Fatal(err)
 		}
@@ -336,7 +336,14 @@ func TestRateAndSizeLimits(t *testing.T) {
 		if res := e.ingest(t, simple("loop@example.com", "lz@x", "Ping", "ping")); res.Outcome != mailin.Created {
 			t.Errorf("the next hour: %+v", res)
 		}
-		big := e.ingest(t, simple("big@example.com", "big@x", "Big", strings.Repeat("x", 3000)))
+		long := strings.Repeat("All work and no play. ", 2000)
+		res := e.ingest(t, simple("long@example.com", "long@x", "Long", long))
+		inc := e.incident(t, res.Number)
+		atts, err := record.Attachments(context.Background(), d.Read, inc.ID)
+		if err != nil || len(inc.Description) > incident.MaxDescription || len(atts) != 1 || atts[0].Name != "message.txt" || atts[0].Size != int64(len(strings.TrimSpace(long))) {
+			t.Errorf("long message: description %d bytes, attachments %+v, %v", len(inc.Description), atts, err)
+		}
+		big := e.ingest(t, simple("big@example.com", "big@x", "Big", strings.Repeat("x\n", 30000)))
 		if big.Kind != mailin.KindTooLarge {
 			t.Errorf("large message: %+v", big)
 		}

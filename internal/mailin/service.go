@@ -282,9 +282,10 @@ func (s *Service) open(ctx context.Context, tx db.Querier, d *delivery, actor au
 	if title == "" {
 		title = "(no subject)"
 	}
+	keepWhole(m, m.Text, incident.MaxDescription)
 	inc, err := s.Incidents.CreateIn(ctx, tx, actor, incident.NewIncident{
 		Title:       truncate(title, incident.MaxTitle, "…"),
-		Description: truncate(m.Text, incident.MaxDescription, "\n\n[… shortened: the message was too long]"),
+		Description: truncate(m.Text, incident.MaxDescription, "\n\n[… shortened: the whole text is attached as message.txt]"),
 	})
 	if err != nil {
 		return Result{}, err
@@ -306,7 +307,8 @@ func (s *Service) reply(ctx context.Context, tx db.Querier, d *delivery, actor a
 		}
 		body = "(attachments only)"
 	}
-	e, err := s.Incidents.CommentIn(ctx, tx, actor, target.Number, false, truncate(body, incident.MaxComment, "\n\n[… shortened]"))
+	keepWhole(d.msg, body, incident.MaxComment)
+	e, err := s.Incidents.CommentIn(ctx, tx, actor, target.Number, false, truncate(body, incident.MaxComment, "\n\n[… shortened: the whole text is attached as message.txt]"))
 	if err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			return Result{}, "", refuse(KindUnroutable, "%s may not comment on %s (neither its requester nor a watcher)", actor.Email, target.Number)
@@ -314,6 +316,14 @@ func (s *Service) reply(ctx context.Context, tx db.Querier, d *delivery, actor a
 		return Result{}, "", fmt.Errorf("reply to %s by %s: %w", target.Number, actor.Email, err)
 	}
 	return Result{Outcome: Commented, RecordID: target.ID, Number: target.Number, JournalID: e.ID}, split.Quoted, nil
+}
+
+// keepWhole attaches text as message.txt when it is longer than the
+// record can hold, so that shortening it loses nothing.
+func keepWhole(m *mail.Message, text string, max int) {
+	if len(text) > max {
+		m.Parts = append(m.Parts, mail.Part{Name: "message.txt", ContentType: "text/plain; charset=utf-8", Data: []byte(text)})
+	}
 }
 
 // attach stores the message's attachments and inline images on the record.
