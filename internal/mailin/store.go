@@ -168,12 +168,10 @@ ON CONFLICT (message_id) DO NOTHING`, id, recordID, now.UnixMilli())
 }
 
 // countMessage counts one message from sender in the current hour and
-// returns the hour's count. The row is shared by every node.
+// returns the hour's count. The row is shared by every node; Housekeep
+// drops past hours.
 func countMessage(ctx context.Context, tx db.Querier, sender string, now time.Time) (int64, error) {
 	window := now.Truncate(time.Hour).UnixMilli()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM mail_rate WHERE sender = $1 AND window_start < $2`, sender, window); err != nil {
-		return 0, fmt.Errorf("mailin: rate: %w", err)
-	}
 	var n int64
 	err := tx.QueryRowContext(ctx, `
 INSERT INTO mail_rate (sender, window_start, count) VALUES ($1, $2, 1)
