@@ -186,9 +186,13 @@ func TestReplyBecomesACommentOnItsRecord(t *testing.T) {
 				t.Errorf("%s: last journal entry %+v, want comment %q by the requester", tt.name, last, tt.wantComment)
 			}
 		}
-		var quoted string
-		if err := d.Read.QueryRow(`SELECT quoted FROM mail_ingested WHERE message_key = 'id:r1@example.com'`).Scan(&quoted); err != nil || !strings.Contains(quoted, "> Please try again") {
-			t.Errorf("quoted history kept: %q, %v", quoted, err)
+		msgs, err := e.svc.Messages(context.Background(), e.agent, first.Number)
+		if err != nil || len(msgs) != 4 || msgs[0].Outcome != mailin.Created || msgs[1].JournalID == 0 ||
+			!strings.Contains(msgs[1].Quoted, "> Please try again") || !strings.Contains(msgs[2].Quoted, "--\nAda") {
+			t.Errorf("the record's mail %+v, %v; want the opening message and three replies with their history kept", msgs, err)
+		}
+		if _, err := e.svc.Messages(context.Background(), e.user(t, "eve@example.com", auth.Requester), first.Number); err == nil {
+			t.Error("another requester read the record's mail")
 		}
 
 		// The same subject without the number is a new conversation.

@@ -50,6 +50,18 @@ type MailSettingsBody struct {
 	MaxMessageBytes  int64    `json:"max_message_bytes" doc:"Larger messages are quarantined"`
 }
 
+// MailMessageOut is an inbound message as it landed on a record.
+type MailMessageOut struct {
+	ID         int64     `json:"id"`
+	Sender     string    `json:"sender"`
+	Source     string    `json:"source"`
+	Outcome    string    `json:"outcome" enum:"created,commented"`
+	JournalID  int64     `json:"journal_id,omitempty" doc:"The comment it became; absent for the message that opened the record"`
+	Quoted     string    `json:"quoted" doc:"Quoted history and signature folded away from the comment"`
+	HTML       string    `json:"html" doc:"The HTML body, sanitised; empty for plain-text mail"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
 // maxRawShown bounds the raw text an API answer carries.
 const maxRawShown = 1 << 20
 
@@ -117,6 +129,21 @@ func (s *Server) registerMail(api huma.API) {
 		Summary: "Delete a quarantined message", Description: "For good. A new delivery of the same message is ignored as a repeat.", DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return nil, apiError(ctx, s.Log, s.mail().DeleteQuarantined(ctx, principal(ctx), in.ID))
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-incident-mail", Method: http.MethodGet, Path: "/api/v1/incidents/{number}/mail", Tags: tags,
+		Summary: "List the mail that came in on an incident", Description: "Oldest first, with the folded quoted history and the sanitised HTML of each message."},
+		func(ctx context.Context, in *NumberPath) (*list[MailMessageOut], error) {
+			msgs, err := s.mail().Messages(ctx, principal(ctx), in.Number)
+			if err != nil {
+				return nil, apiError(ctx, s.Log, err)
+			}
+			out := &list[MailMessageOut]{}
+			out.Body.Items = make([]MailMessageOut, len(msgs))
+			for i, m := range msgs {
+				out.Body.Items[i] = MailMessageOut{ID: m.ID, Sender: m.Sender, Source: m.Source, Outcome: string(m.Outcome), JournalID: m.JournalID,
+					Quoted: m.Quoted, HTML: m.HTML, ReceivedAt: m.ReceivedAt}
+			}
+			return out, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-mail-settings", Method: http.MethodGet, Path: "/api/v1/settings/mail", Tags: tags,
 		Summary: "Read the inbound mail settings"},

@@ -92,6 +92,13 @@ func TestMailAPI(t *testing.T) {
 			t.Errorf("description %q", str(inc, "description"))
 		}
 		f.must(t, http.StatusNotFound, f.Admin, "GET", q(ids[0]), nil, nil)
+
+		// The mail of a record, for those who may read it.
+		mailURL := "/api/v1/incidents/" + str(res, "number") + "/mail"
+		if got := f.must(t, http.StatusOK, f.Agent1, "GET", mailURL, nil, nil).String(); !strings.Contains(got, `"sender":"stranger0@outside.test"`) || !strings.Contains(got, `"outcome":"created"`) {
+			t.Errorf("mail of the record: %s", got)
+		}
+		f.must(t, http.StatusNotFound, f.ReqB, "GET", mailURL, nil, nil)
 		f.must(t, http.StatusNoContent, f.Admin, "DELETE", q(ids[1]), nil, nil)
 		f.must(t, http.StatusNotFound, f.Admin, "DELETE", q(ids[1]), nil, nil)
 	})
