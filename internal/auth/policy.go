@@ -28,7 +28,7 @@ const (
 	ManageSLAs       Action = "sla.manage"        // calendars and service level definitions
 	ViewReports      Action = "report.view"       // service level and workload reports
 	OwnNotifications Action = "notify.own"        // choose which notifications one receives
-	ManageMail       Action = "notify.manage"     // notification templates and the mail outbox
+	ManageMail       Action = "mail.manage"       // mail settings and quarantine, notification templates, the mail outbox
 )
 
 // minimumRole is the permission matrix: the least role allowed each action.

@@ -76,6 +76,56 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 			return inc, false, errors.Join(err, gerr)
 		}
 	}
+	inc, err := s.prepare(actor, &in)
+	if err != nil {
+		return Incident{}, false, err
+	}
+	err = s.inTx(ctx, func(tx db.Querier) error {
+		if err := s.insert(ctx, tx, actor, &inc, in); err != nil {
+			return err
+		}
+		if in.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, record_id, created_at) VALUES ($1, $2, $3, $4)`,
+				actor.UserID, in.IdempotencyKey, inc.ID, inc.OpenedAt.UnixMilli()); err != nil {
+				return fmt.Errorf("incident: idempotency key: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if in.IdempotencyKey != "" && db.IsUniqueViolation(err) {
+			// A concurrent retry with the same key won: return its result.
+			id, ierr := idempotent(ctx, s.DB.Read, actor.UserID, in.IdempotencyKey)
+			if ierr == nil && id != 0 {
+				inc, gerr := s.byID(ctx, id)
+				return inc, false, gerr
+			}
+		}
+		return Incident{}, false, fmt.Errorf("incident: create: %w", err)
+	}
+	inc, err = byNumber(ctx, s.DB.Read, inc.Number)
+	return inc, true, err
+}
+
+// CreateIn reports a new incident inside the caller's transaction tx, for
+// channels (such as mail) that write more in the same transaction. The
+// caller commits; Committed is not called.
+func (s *Service) CreateIn(ctx context.Context, tx db.Querier, actor auth.Principal, in NewIncident) (Incident, error) {
+	if err := auth.Require(actor, auth.CreateRecord); err != nil {
+		return Incident{}, err
+	}
+	inc, err := s.prepare(actor, &in)
+	if err != nil {
+		return Incident{}, err
+	}
+	if err := s.insert(ctx, tx, actor, &inc, in); err != nil {
+		return Incident{}, fmt.Errorf("incident: create: %w", err)
+	}
+	return inc, nil
+}
+
+// prepare validates in and returns the incident it describes.
+func (s *Service) prepare(actor auth.Principal, in *NewIncident) (Incident, error) {
 	if in.RequesterID == 0 {
 		in.RequesterID = actor.UserID
 	}
@@ -98,7 +148,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 	}
 	agentOnly := in.RequesterID != actor.UserID || in.AssignmentGroupID != 0 || in.AssigneeID != 0 || in.Priority != 0 || in.OrganisationID != 0
 	if agentOnly && !auth.Can(actor, auth.CreateForOthers) {
-		return Incident{}, false, auth.Require(actor, auth.CreateForOthers)
+		return Incident{}, auth.Require(actor, auth.CreateForOthers)
 	}
 	if in.Priority != 0 {
 		if in.Priority < 1 || in.Priority > 5 {
@@ -107,7 +157,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 		checkText(v, "priority_reason", in.PriorityReason, true, MaxReason)
 	}
 	if err := v.Err(); err != nil {
-		return Incident{}, false, err
+		return Incident{}, err
 	}
 	now := s.Now()
 	inc := Incident{Record: record.Record{
@@ -116,66 +166,51 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 		RequesterID: in.RequesterID, OrganisationID: in.OrganisationID, AssignmentGroupID: in.AssignmentGroupID,
 		AssigneeID: in.AssigneeID, OpenedAt: now, UpdatedAt: now,
 	}}
-	err := s.inTx(ctx, func(tx db.Querier) error {
-		if err := checkRefs(ctx, tx, &inc.Record, nil); err != nil {
-			return err
-		}
-		if err := route(ctx, tx, &inc.Record); err != nil {
-			return err
-		}
-		if err := s.autoAssign(ctx, tx, &inc.Record); err != nil {
-			return err
-		}
-		inc.FirstAssigneeID = inc.AssigneeID
-		m, err := record.LoadMatrix(ctx, tx)
+	return inc, nil
+}
+
+// insert writes a prepared incident, its journal and its event in tx.
+func (s *Service) insert(ctx context.Context, tx db.Querier, actor auth.Principal, inc *Incident, in NewIncident) error {
+	now := inc.OpenedAt
+	if err := checkRefs(ctx, tx, &inc.Record, nil); err != nil {
+		return err
+	}
+	if err := route(ctx, tx, &inc.Record); err != nil {
+		return err
+	}
+	if err := s.autoAssign(ctx, tx, &inc.Record); err != nil {
+		return err
+	}
+	inc.FirstAssigneeID = inc.AssigneeID
+	m, err := record.LoadMatrix(ctx, tx)
+	if err != nil {
+		return err
+	}
+	inc.Priority = m.Priority(inc.Impact, inc.Urgency)
+	if in.Priority != 0 && in.Priority != inc.Priority {
+		inc.Priority, inc.PriorityOverridden = in.Priority, true
+	}
+	if inc.OrganisationID == 0 {
+		inc.OrganisationID, err = requesterOrganisation(ctx, tx, inc.RequesterID)
 		if err != nil {
 			return err
 		}
-		inc.Priority = m.Priority(inc.Impact, inc.Urgency)
-		if in.Priority != 0 && in.Priority != inc.Priority {
-			inc.Priority, inc.PriorityOverridden = in.Priority, true
-		}
-		if inc.OrganisationID == 0 {
-			inc.OrganisationID, err = requesterOrganisation(ctx, tx, inc.RequesterID)
-			if err != nil {
-				return err
-			}
-		}
-		if err := record.Insert(ctx, tx, &inc.Record); err != nil {
-			return err
-		}
-		if err := insertExt(ctx, tx, &inc); err != nil {
-			return err
-		}
-		if inc.PriorityOverridden {
-			e := record.Entry{RecordID: inc.ID, Kind: record.FieldChange, ActorID: actor.UserID, At: now,
-				Field: "priority", OldValue: fmt.Sprint(m.Priority(inc.Impact, inc.Urgency)), NewValue: fmt.Sprint(inc.Priority), Body: in.PriorityReason}
-			if err := record.Append(ctx, tx, &e); err != nil {
-				return err
-			}
-		}
-		if in.IdempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, record_id, created_at) VALUES ($1, $2, $3, $4)`,
-				actor.UserID, in.IdempotencyKey, inc.ID, now.UnixMilli()); err != nil {
-				return fmt.Errorf("incident: idempotency key: %w", err)
-			}
-		}
-		return outbox.Append(ctx, tx, now, "record.created", inc.ID, map[string]any{
-			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "priority": inc.Priority, "facts": facts(&inc)})
-	})
-	if err != nil {
-		if in.IdempotencyKey != "" && db.IsUniqueViolation(err) {
-			// A concurrent retry with the same key won: return its result.
-			id, ierr := idempotent(ctx, s.DB.Read, actor.UserID, in.IdempotencyKey)
-			if ierr == nil && id != 0 {
-				inc, gerr := s.byID(ctx, id)
-				return inc, false, gerr
-			}
-		}
-		return Incident{}, false, fmt.Errorf("incident: create: %w", err)
 	}
-	inc, err = byNumber(ctx, s.DB.Read, inc.Number)
-	return inc, true, err
+	if err := record.Insert(ctx, tx, &inc.Record); err != nil {
+		return err
+	}
+	if err := insertExt(ctx, tx, inc); err != nil {
+		return err
+	}
+	if inc.PriorityOverridden {
+		e := record.Entry{RecordID: inc.ID, Kind: record.FieldChange, ActorID: actor.UserID, At: now,
+			Field: "priority", OldValue: fmt.Sprint(m.Priority(inc.Impact, inc.Urgency)), NewValue: fmt.Sprint(inc.Priority), Body: in.PriorityReason}
+		if err := record.Append(ctx, tx, &e); err != nil {
+			return err
+		}
+	}
+	return outbox.Append(ctx, tx, now, "record.created", inc.ID, map[string]any{
+		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "priority": inc.Priority, "facts": facts(inc)})
 }
 
 func (s *Service) byID(ctx context.Context, id int64) (Incident, error) {

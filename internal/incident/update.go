@@ -253,6 +253,19 @@ func extChanges(a, b *Incident) []record.Change {
 // Comment adds a public comment or an internal work note. Requesters may
 // only comment publicly, on records they may read.
 func (s *Service) Comment(ctx context.Context, actor auth.Principal, number string, internal bool, body string) (record.Entry, error) {
+	var e record.Entry
+	err := s.inTx(ctx, func(tx db.Querier) error {
+		var err error
+		e, err = s.CommentIn(ctx, tx, actor, number, internal, body)
+		return err
+	})
+	return e, err
+}
+
+// CommentIn is Comment inside the caller's transaction tx, for channels
+// (such as mail) that write more in the same transaction. The caller
+// commits; Committed is not called.
+func (s *Service) CommentIn(ctx context.Context, tx db.Querier, actor auth.Principal, number string, internal bool, body string) (record.Entry, error) {
 	action := auth.AddComment
 	if internal {
 		action = auth.AddWorkNote
@@ -265,40 +278,36 @@ func (s *Service) Comment(ctx context.Context, actor auth.Principal, number stri
 	if err := v.Err(); err != nil {
 		return record.Entry{}, err
 	}
-	var e record.Entry
-	err := s.inTx(ctx, func(tx db.Querier) error {
-		inc, err := s.visible(ctx, tx, actor, number)
-		if err != nil {
-			return err
+	inc, err := s.visible(ctx, tx, actor, number)
+	if err != nil {
+		return record.Entry{}, err
+	}
+	if err := auth.Require(actor, action); err != nil {
+		return record.Entry{}, err
+	}
+	now := s.Now()
+	kind := record.Comment
+	if internal {
+		kind = record.WorkNote
+	}
+	e := record.Entry{RecordID: inc.ID, Kind: kind, ActorID: actor.UserID, ActorName: actor.Name, At: now, Body: body}
+	if err := record.Append(ctx, tx, &e); err != nil {
+		return record.Entry{}, err
+	}
+	if !internal && inc.FirstResponseAt.IsZero() && actor.UserID != inc.RequesterID && auth.Can(actor, auth.UpdateRecord) {
+		inc.FirstResponseAt = now
+		if err := updateExt(ctx, tx, &inc); err != nil {
+			return record.Entry{}, err
 		}
-		if err := auth.Require(actor, action); err != nil {
-			return err
-		}
-		now := s.Now()
-		kind := record.Comment
-		if internal {
-			kind = record.WorkNote
-		}
-		e = record.Entry{RecordID: inc.ID, Kind: kind, ActorID: actor.UserID, ActorName: actor.Name, At: now, Body: body}
-		if err := record.Append(ctx, tx, &e); err != nil {
-			return err
-		}
-		if !internal && inc.FirstResponseAt.IsZero() && actor.UserID != inc.RequesterID && auth.Can(actor, auth.UpdateRecord) {
-			inc.FirstResponseAt = now
-			if err := updateExt(ctx, tx, &inc); err != nil {
-				return err
-			}
-		}
-		if err := s.reopenOnReply(ctx, tx, actor, &inc, internal); err != nil {
-			return err
-		}
-		if _, err := record.Touch(ctx, tx, inc.ID, 0, now); err != nil {
-			return err
-		}
-		return outbox.Append(ctx, tx, now, "comment.added", inc.ID, map[string]any{
-			"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "kind": kind, "journal_id": e.ID, "facts": facts(&inc)})
-	})
-	return e, err
+	}
+	if err := s.reopenOnReply(ctx, tx, actor, &inc, internal); err != nil {
+		return record.Entry{}, err
+	}
+	if _, err := record.Touch(ctx, tx, inc.ID, 0, now); err != nil {
+		return record.Entry{}, err
+	}
+	return e, outbox.Append(ctx, tx, now, "comment.added", inc.ID, map[string]any{
+		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "kind": kind, "journal_id": e.ID, "facts": facts(&inc)})
 }
 
 // reopenOnReply reopens a resolved incident when its requester (or a

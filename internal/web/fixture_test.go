@@ -298,7 +298,8 @@ func checkProblem(t *testing.T, r response, status int, fields ...string) proble
 type counts map[string]int
 
 var countedTables = []string{"records", "incidents", "journal", "outbox", "attachments", "blobs", "watchers", "links", "audit", "settings",
-	"calendars", "sla_definitions", "sla_versions", "sla_timers", "mail_queue", "notification_prefs", "notification_templates"}
+	"calendars", "sla_definitions", "sla_versions", "sla_timers", "mail_queue", "notification_prefs", "notification_templates",
+	"mail_ingested", "mail_quarantine", "mail_rate"}
 
 func (f *fixture) counts(t *testing.T) counts {
 	t.Helper()

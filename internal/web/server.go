@@ -116,6 +116,7 @@ func (s *Server) api(mux routeMux) huma.API {
 	s.registerSettings(api)
 	s.registerReports(api)
 	s.registerNotify(api)
+	s.registerMail(api)
 	return api
 }
 
