@@ -20,6 +20,7 @@ import (
 	"steward/internal/app"
 	"steward/internal/auth"
 	"steward/internal/demo"
+	"steward/internal/mailin"
 	"steward/internal/notify"
 	"steward/internal/platform/fault"
 	_ "time/tzdata" // IANA zones inside the binary, whatever the host has
@@ -40,6 +41,13 @@ type Globals struct {
 	AdminEmail    string `default:"admin@steward.localhost" env:"STEWARD_ADMIN_EMAIL" help:"Email of the first admin, created when there is no account."`
 	AdminPassword string `env:"STEWARD_ADMIN_PASSWORD" help:"Password of the first admin; generated and logged once if empty."`
 	MaxAttachment int64  `default:"26214400" env:"STEWARD_MAX_ATTACHMENT" help:"Largest attachment in bytes."`
+
+	// Inbound mail.
+
+	SMTPAddr      string   `name:"smtp-addr" env:"STEWARD_SMTP_ADDR" placeholder:"HOST:PORT" help:"Receive mail over SMTP on this address, for a mail server to relay to (off when empty)."`
+	SMTPDomain    string   `name:"smtp-domain" env:"STEWARD_SMTP_DOMAIN" help:"Host name in the SMTP greeting."`
+	MailAddresses []string `name:"mail-addresses" env:"STEWARD_MAIL_ADDRESSES" placeholder:"ADDRESS" help:"Steward's own addresses (@example.com for a whole domain): SMTP accepts mail for them, and mail from them is never imported."`
+	IMAPMailboxes []string `name:"imap-mailboxes" env:"STEWARD_IMAP_MAILBOXES" sep:";" placeholder:"URL" help:"IMAP mailboxes to poll, such as imaps://user:pass@host/INBOX?move=Processed&every=1m&type=incident."`
 
 	// Outbound mail (notifications).
 
@@ -91,10 +99,19 @@ func (s *ServeCmd) Run(g *Globals) error {
 	log := logger(g, os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var boxes []mailin.Mailbox
+	for _, u := range c.IMAPMailboxes {
+		b, err := mailin.ParseMailbox(u)
+		if err != nil {
+			return fmt.Errorf("imap-mailboxes: %w", err)
+		}
+		boxes = append(boxes, b)
+	}
 	cfg := app.Config{Addr: c.Addr, DataDir: g.Data, DB: g.DB, BaseURL: c.BaseURL, AdminEmail: c.AdminEmail,
 		AdminPassword: c.AdminPassword, MaxAttachment: c.MaxAttachment, Role: s.Role, Demo: c.Demo,
 		SMTP: notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, Security: c.SMTPSecurity, Username: c.SMTPUser,
-			Password: c.SMTPPassword, From: c.SMTPFrom}}
+			Password: c.SMTPPassword, From: c.SMTPFrom},
+		SMTPAddr: c.SMTPAddr, SMTPDomain: c.SMTPDomain, MailAddresses: c.MailAddresses, IMAPMailboxes: boxes}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 	"steward/internal/auth"
 	"steward/internal/directory"
 	"steward/internal/incident"
+	"steward/internal/mailin"
 	"steward/internal/notify"
 	"steward/internal/platform/cursor"
 	"steward/internal/platform/db"
@@ -41,16 +43,20 @@ var Version = "dev"
 // Config is everything an operator can set. The zero value plus Defaults
 // gives a working single-node instance.
 type Config struct {
-	Addr          string      // listen address
-	DataDir       string      // where SQLite and other local state live
-	DB            string      // postgres://... or a SQLite path; empty: DataDir/steward.db
-	BaseURL       string      // public URL, e.g. https://desk.example.com
-	AdminEmail    string      // first admin, created when there is no account
-	AdminPassword string      // empty: generate one and log it once
-	MaxAttachment int64       // bytes
-	Role          string      // all, web or worker
-	Demo          bool        // load the demo organisation on start
-	SMTP          notify.SMTP // outbound mail; an empty Host sends no notifications
+	Addr          string           // listen address
+	DataDir       string           // where SQLite and other local state live
+	DB            string           // postgres://... or a SQLite path; empty: DataDir/steward.db
+	BaseURL       string           // public URL, e.g. https://desk.example.com
+	AdminEmail    string           // first admin, created when there is no account
+	AdminPassword string           // empty: generate one and log it once
+	MaxAttachment int64            // bytes
+	Role          string           // all, web or worker
+	Demo          bool             // load the demo organisation on start
+	SMTP          notify.SMTP      // outbound mail; an empty Host sends no notifications
+	SMTPAddr      string           // inbound SMTP listener; empty: off
+	SMTPDomain    string           // host name in the listener's greeting
+	MailAddresses []string         // Steward's own addresses (inbound recipients; never imported as senders)
+	IMAPMailboxes []mailin.Mailbox // mailboxes to poll
 }
 
 // Validate names every bad setting at once.
@@ -95,6 +101,7 @@ type App struct {
 	SLAEngine *sla.Engine
 	Relay     *outbox.Relay
 	Mail      *notify.Sender // nil when no SMTP server is configured
+	MailIn    *mailin.Service
 	Registry  *prometheus.Registry
 	Node      string
 	web       *web.Server
@@ -131,6 +138,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Directory = directory.New(d)
 	a.SLA = sla.NewService(d)
 	a.SLAEngine = &sla.Engine{DB: d, Now: func() time.Time { return time.Now().UTC() }, Calendar: a.SLA.Hours}
+	own := slices.Clone(cfg.MailAddresses)
+	if cfg.SMTP.From != "" {
+		own = append(own, cfg.SMTP.From)
+	}
+	a.MailIn = mailin.New(d, a.Incidents, mailin.Config{OwnAddresses: own})
+	a.MailIn.Log = log
 	consumers := []outbox.Consumer{a.SLAEngine.Consumer(), a.Incidents.Escalations()}
 	if cfg.SMTP.Host != "" {
 		consumers = append(consumers, (&notify.Notifier{BaseURL: cfg.BaseURL}).Consumer())
@@ -163,7 +176,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.web = &web.Server{
 		Config: web.Config{BaseURL: cfg.BaseURL, SecureCookies: sessions.Cookie.Secure, MaxAttachment: cfg.MaxAttachment, Version: Version},
 		DB:     d, Auth: a.Auth, Incidents: a.Incidents, Directory: a.Directory, Views: view.NewService(d), Cursor: signer,
-		SLA: a.SLA, SLAEngine: a.SLAEngine,
+		SLA: a.SLA, SLAEngine: a.SLAEngine, MailIn: a.MailIn,
 		Sessions: sessions, Log: log, Metrics: web.NewMetrics(a.Registry), Ready: a.ready,
 	}
 	return a, nil
@@ -234,6 +247,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		if a.Mail != nil {
 			wg.Go(func() { a.Mail.Run(workCtx) })
 		}
+		for _, box := range a.Config.IMAPMailboxes {
+			p := mailin.NewPoller(a.MailIn, box, a.Node)
+			wg.Go(func() {
+				if err := p.Run(workCtx); err != nil && workCtx.Err() == nil {
+					a.Log.Error("imap poller stopped", "host", box.Host, "folder", box.Folder, "err", err)
+				}
+			})
+		}
+	}
+	if a.Config.SMTPAddr != "" {
+		l := mailin.NewSMTP(a.MailIn, mailin.SMTPConfig{Addr: a.Config.SMTPAddr, Domain: a.Config.SMTPDomain, Recipients: a.Config.MailAddresses})
+		wg.Go(func() {
+			if err := l.Run(workCtx); err != nil && workCtx.Err() == nil {
+				a.Log.Error("smtp listener stopped", "err", err)
+			}
+		})
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

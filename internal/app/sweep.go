@@ -71,6 +71,9 @@ func (a *App) sweep(ctx context.Context) {
 		if _, err := a.DB.Write.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, cutoff); err != nil {
 			a.Log.Error("sweep idempotency keys", "err", err)
 		}
+		if _, err := a.MailIn.Housekeep(ctx); err != nil {
+			a.Log.Error("sweep mail sender counts", "err", err)
+		}
 	}
 }
 

@@ -73,6 +73,9 @@ func quarantineOut(e mailin.Entry) QuarantineOut {
 // mail is the inbound mail service over the server's database and
 // incident service.
 func (s *Server) mail() *mailin.Service {
+	if s.MailIn != nil {
+		return s.MailIn
+	}
 	m := mailin.New(s.DB, s.Incidents, mailin.Config{})
 	m.Log = s.Log
 	return m

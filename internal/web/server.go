@@ -18,6 +18,7 @@ import (
 	"steward/internal/auth"
 	"steward/internal/directory"
 	"steward/internal/incident"
+	"steward/internal/mailin"
 	"steward/internal/platform/cursor"
 	"steward/internal/platform/db"
 	"steward/internal/sla"
@@ -43,6 +44,7 @@ type Server struct {
 	Views     *view.Service
 	SLA       *sla.Service
 	SLAEngine *sla.Engine
+	MailIn    *mailin.Service // nil: built on demand with default settings
 	Cursor    *cursor.Signer
 	Sessions  *scs.SessionManager
 	Log       *slog.Logger
