@@ -17,6 +17,7 @@ import (
 
 	"steward/internal/app"
 	"steward/internal/auth"
+	"steward/internal/mailin"
 	"steward/internal/notify"
 	"steward/internal/platform/db"
 	"steward/internal/platform/dbtest"
@@ -207,6 +208,23 @@ func mailRoundTrip(t *testing.T, kind db.Dialect) {
 		var incidents int
 		if err := a.DB.Read.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&incidents); err != nil || incidents != 1 {
 			t.Errorf("%d records, want 1 (the reply must not open another): %v", incidents, err)
+		}
+
+		// With unknown senders refused, a stranger gets a polite answer,
+		// threaded on their message, and no record.
+		if _, err := a.MailIn.SetSettings(ctx, auth.System, mailin.Settings{AllowedDomains: []string{}, RefuseUnknown: true,
+			RateLimitPerHour: 30, MaxMessageBytes: 1 << 20}); err != nil {
+			t.Fatal(err)
+		}
+		sendMail(t, listen, "zed@elsewhere.example", "desk@steward.test", "From: Zed <zed@elsewhere.example>\nTo: desk@steward.test\n"+
+			"Message-ID: <stranger@elsewhere.example>\nSubject: Cheap printer toner\nDate: Tue, 01 Dec 2026 11:00:00 +0000\n\nBuy now.\n")
+		answer, raw := mb.find(t, "Cheap printer toner")
+		if answer.Header.Get("In-Reply-To") != "<stranger@elsewhere.example>" || !strings.Contains(answer.Header.Get("To"), "zed@elsewhere.example") ||
+			!strings.Contains(raw, "could not accept") {
+			t.Errorf("refusal: In-Reply-To %q, To %q:\n%s", answer.Header.Get("In-Reply-To"), answer.Header.Get("To"), raw)
+		}
+		if err := a.DB.Read.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&incidents); err != nil || incidents != 1 {
+			t.Errorf("%d records after the stranger's mail, want 1: %v", incidents, err)
 		}
 	}
 }

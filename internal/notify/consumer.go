@@ -97,7 +97,16 @@ func (n *Notifier) handle(ctx context.Context, tx db.Querier, events []outbox.Ev
 		maxAge = time.Hour
 	}
 	for _, ev := range events {
-		if ev.RecordID == 0 || b.now.Sub(ev.At) > maxAge {
+		if b.now.Sub(ev.At) > maxAge {
+			continue
+		}
+		if ev.Topic == "mail.refused" {
+			if err := n.refused(ctx, b, ev); err != nil {
+				return fmt.Errorf("notify: event %d (%s): %w", ev.ID, ev.Topic, err)
+			}
+			continue
+		}
+		if ev.RecordID == 0 {
 			continue
 		}
 		if err := n.event(ctx, b, ev); err != nil {
@@ -311,4 +320,36 @@ func (n *Notifier) link(rec *record.Record, r recipient) string {
 		path = "/portal" + path
 	}
 	return base + path
+}
+
+// refused answers mail that the desk did not accept (mailin writes the
+// event with the sender's address and why), threaded on the sender's
+// message. It goes once per event, like every notification.
+func (n *Notifier) refused(ctx context.Context, b *batch, ev outbox.Event) error {
+	var p struct {
+		To        string `json:"to"`
+		Subject   string `json:"subject"`
+		InReplyTo string `json:"in_reply_to"`
+		Reason    string `json:"reason"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.To == "" {
+		return nil
+	}
+	t, err := TemplateOf(ctx, b.tx, Refused)
+	if err != nil {
+		return err
+	}
+	d := Data{Kind: Refused, Title: p.Subject, Reason: p.Reason, Recipient: p.To}
+	out, err := Render(t, d)
+	if err != nil { // an edited template that fails here: the default does not
+		if out, err = Render(Default(Refused), d); err != nil {
+			return fmt.Errorf("notify: render %s: %w", Refused, err)
+		}
+	}
+	m := Mail{EventID: ev.ID, Kind: Refused, To: p.To, Subject: out.Subject, Text: out.Text, HTML: out.HTML,
+		MessageID: newMessageID(n.domain())}
+	if p.InReplyTo != "" {
+		m.InReplyTo, m.References = p.InReplyTo, []string{p.InReplyTo}
+	}
+	return enqueue(ctx, b.tx, &m, b.now)
 }

@@ -29,8 +29,13 @@ const (
 // Kinds lists every kind, in the order the preferences show them.
 var Kinds = []Kind{Created, Assigned, Commented, Mentioned, Resolved, Reopened, Approval, SLAWarning, SLABreached}
 
-// Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+// Refused is the polite answer to mail from a sender the desk does not
+// accept (see mailin): it goes to an address, not an account, so it is no
+// one's preference; admins edit its template like the others.
+const Refused Kind = "refused"
+
+// Valid reports whether k is a known kind (with a template).
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) || k == Refused }
 
 // Describe says in a few words when a kind is sent.
 func (k Kind) Describe() string {
@@ -44,6 +49,7 @@ func (k Kind) Describe() string {
 		Approval:    "A major incident waits for approval",
 		SLAWarning:  "A service level target is about to be missed",
 		SLABreached: "A service level target was missed",
+		Refused:     "Mail from a sender the desk does not accept was answered",
 	}[k]
 }
 

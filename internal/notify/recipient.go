@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,7 +178,7 @@ func SetPreferences(ctx context.Context, tx db.Querier, userID int64, prefs []Pr
 	}
 	v := &fault.ValidationError{}
 	for i, p := range prefs {
-		if !p.Kind.Valid() {
+		if !slices.Contains(Kinds, p.Kind) {
 			v.Add(fmt.Sprintf("items[%d].kind", i), "must be one of %s", kindList())
 		}
 	}

@@ -69,6 +69,14 @@ var intros = map[Kind]struct{ subject, line string }{
 
 // Default returns the built-in template of kind k.
 func Default(k Kind) Template {
+	if k == Refused {
+		return Template{Kind: k, Subject: "Re: {{.Title}}",
+			Text: "Hello,\n\nThank you for your message \"{{.Title}}\". We could not accept it: {{.Reason}}\n\n" +
+				"If you need help, please ask your organisation's IT contact to give you access to the service desk.\n\n-- \nThis is an automatic answer; replies to it are not read.\n",
+			HTML: "<p>Hello,</p>\n<p>Thank you for your message “{{.Title}}”. We could not accept it: {{.Reason}}</p>\n" +
+				"<p>If you need help, please ask your organisation's IT contact to give you access to the service desk.</p>\n" +
+				"<p style=\"color:#666\">This is an automatic answer; replies to it are not read.</p>\n"}
+	}
 	in := intros[k]
 	text := "Hello {{.Recipient}},\n\n" + in.line + "\n" +
 		"{{if .Body}}\n{{.Body}}\n{{end}}" +
