@@ -43,6 +43,7 @@ func (s *Server) registerPages(mux routeMux) {
 	s.registerWorkspace(mux)
 	s.registerReportPages(mux)
 	s.registerNotifyPages(mux)
+	s.registerQuarantinePages(mux)
 	s.registerPortal(mux)
 }
 
