@@ -16,40 +16,10 @@ const sweepEvery = 10 * time.Minute
 // closed.
 const closeEvery = time.Minute
 
-// autoClose closes resolved incidents whose reopen time has passed, under a
-// lease so that one node does it.
-func (a *App) autoClose(ctx context.Context) {
-	t := time.NewTicker(closeEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ok, err := lease.Acquire(ctx, a.DB.Write, "incident.auto_close", a.Node, time.Now(), closeEvery)
-		if err != nil || !ok {
-			continue
-		}
-		for {
-			n, err := a.Incidents.CloseResolved(ctx, 200)
-			if err != nil {
-				a.Log.Error("auto-close resolved incidents", "err", err)
-			}
-			if n > 0 {
-				a.Log.Info("closed resolved incidents", "count", n)
-			}
-			if err != nil || n < 200 {
-				break
-			}
-		}
-	}
-}
-
-// sweep removes expired sessions and old idempotency keys. It runs under a
-// lease, so with several nodes only one does the work each round.
-func (a *App) sweep(ctx context.Context) {
-	t := time.NewTicker(sweepEvery)
+// leased runs work every interval on whichever node holds the named lease
+// (held for ttl), so that with several nodes one does it each round.
+func (a *App) leased(ctx context.Context, name string, interval, ttl time.Duration, work func(now time.Time)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -58,10 +28,43 @@ func (a *App) sweep(ctx context.Context) {
 		case <-t.C:
 		}
 		now := time.Now()
-		ok, err := lease.Acquire(ctx, a.DB.Write, "housekeeping", a.Node, now, sweepEvery/2)
-		if err != nil || !ok {
+		if ok, err := lease.Acquire(ctx, a.DB.Write, name, a.Node, now, ttl); err != nil || !ok {
 			continue
 		}
+		work(now)
+	}
+}
+
+// drain calls batch until it returns fewer than size items or fails.
+func (a *App) drain(what string, size int, batch func() (int, error)) {
+	for {
+		n, err := batch()
+		if err != nil {
+			a.Log.Error(what, "err", err)
+		}
+		if err != nil || n < size {
+			return
+		}
+	}
+}
+
+// autoClose closes resolved incidents whose reopen time has passed.
+func (a *App) autoClose(ctx context.Context) {
+	a.leased(ctx, "incident.auto_close", closeEvery, closeEvery, func(time.Time) {
+		a.drain("auto-close resolved incidents", 200, func() (int, error) {
+			n, err := a.Incidents.CloseResolved(ctx, 200)
+			if n > 0 {
+				a.Log.Info("closed resolved incidents", "count", n)
+			}
+			return n, err
+		})
+	})
+}
+
+// sweep removes expired sessions and old idempotency keys. It runs under a
+// lease, so with several nodes only one does the work each round.
+func (a *App) sweep(ctx context.Context) {
+	a.leased(ctx, "housekeeping", sweepEvery, sweepEvery/2, func(now time.Time) {
 		if n, err := auth.NewSessionStore(a.DB).DeleteExpired(ctx); err != nil {
 			a.Log.Error("sweep sessions", "err", err)
 		} else if n > 0 {
@@ -74,7 +77,7 @@ func (a *App) sweep(ctx context.Context) {
 		if _, err := a.MailIn.Housekeep(ctx); err != nil {
 			a.Log.Error("sweep mail sender counts", "err", err)
 		}
-	}
+	})
 }
 
 // slaEvery is how often due service level warnings and breaches are fired:
@@ -85,26 +88,9 @@ const slaEvery = 5 * time.Second
 // it at a time; the timers' own claim keeps each firing single even if two
 // nodes overlap while a lease changes hands.
 func (a *App) slaSweep(ctx context.Context) {
-	t := time.NewTicker(slaEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ok, err := lease.Acquire(ctx, a.DB.Write, "sla.sweep", a.Node, time.Now(), 3*slaEvery)
-		if err != nil || !ok {
-			continue
-		}
-		for {
-			n, err := a.SLAEngine.Sweep(ctx, time.Now().UTC(), sla.SweepBatch)
-			if err != nil {
-				a.Log.Error("sla sweep", "err", err)
-			}
-			if err != nil || n < sla.SweepBatch {
-				break
-			}
-		}
-	}
+	a.leased(ctx, "sla.sweep", slaEvery, 3*slaEvery, func(time.Time) {
+		a.drain("sla sweep", sla.SweepBatch, func() (int, error) {
+			return a.SLAEngine.Sweep(ctx, time.Now().UTC(), sla.SweepBatch)
+		})
+	})
 }

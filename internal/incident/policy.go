@@ -2,8 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"steward/internal/auth"
@@ -44,15 +42,7 @@ func (p Policy) reopenWindow() time.Duration {
 }
 
 func loadPolicy(ctx context.Context, q db.Querier) (Policy, error) {
-	v, ok, err := settings.Get(ctx, q, policyKey)
-	if err != nil || !ok {
-		return DefaultPolicy, err
-	}
-	p := DefaultPolicy
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
-		return DefaultPolicy, fmt.Errorf("incident: stored policy: %w", err)
-	}
-	return p, nil
+	return settings.Load(ctx, q, policyKey, DefaultPolicy)
 }
 
 // Policy returns the incident settings.
@@ -66,10 +56,9 @@ func (s *Service) SetPolicy(ctx context.Context, actor auth.Principal, p Policy)
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(p)
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx db.Querier) error {
-		if err := settings.Put(ctx, tx, policyKey, string(b)); err != nil {
+		if err := settings.Store(ctx, tx, policyKey, p); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, now, actor.UserID, "settings.incident_policy", "settings", 0, p)

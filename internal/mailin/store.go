@@ -3,7 +3,6 @@ package mailin
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,15 +18,7 @@ import (
 const settingsKey = "mail_in"
 
 func loadSettings(ctx context.Context, q db.Querier) (Settings, error) {
-	v, ok, err := settings.Get(ctx, q, settingsKey)
-	if err != nil || !ok {
-		return DefaultSettings, err
-	}
-	s := DefaultSettings
-	if err := json.Unmarshal([]byte(v), &s); err != nil {
-		return DefaultSettings, fmt.Errorf("mailin: stored settings: %w", err)
-	}
-	return s, nil
+	return settings.Load(ctx, q, settingsKey, DefaultSettings)
 }
 
 // ingestedByKey returns what the message with key became, if it came in

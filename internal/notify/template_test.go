@@ -1,7 +1,6 @@
 package notify_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -82,15 +81,8 @@ func TestTemplateValidation(t *testing.T) {
 }
 
 func fields(err error) []string {
-	var v *fault.ValidationError
-	if !errors.As(err, &v) {
-		return nil
-	}
-	var out []string
-	for _, f := range v.Fields {
-		out = append(out, f.Field)
-	}
-	return out
+	names, _ := fault.FieldNames(err)
+	return names
 }
 
 func TestEditedTemplateIsUsedAndBadEditsAreNotSaved(t *testing.T) {

@@ -2,7 +2,6 @@ package record
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"steward/internal/platform/db"
@@ -43,15 +42,7 @@ const matrixKey = "priority_matrix"
 
 // LoadMatrix returns the configured matrix, or the default.
 func LoadMatrix(ctx context.Context, q db.Querier) (Matrix, error) {
-	v, ok, err := settings.Get(ctx, q, matrixKey)
-	if err != nil || !ok {
-		return DefaultMatrix, err
-	}
-	var m Matrix
-	if err := json.Unmarshal([]byte(v), &m); err != nil {
-		return DefaultMatrix, fmt.Errorf("record: stored priority matrix: %w", err)
-	}
-	return m, nil
+	return settings.Load(ctx, q, matrixKey, DefaultMatrix)
 }
 
 // SaveMatrix stores m after checking it.
@@ -59,6 +50,5 @@ func SaveMatrix(ctx context.Context, q db.Querier, m Matrix) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(m)
-	return settings.Put(ctx, q, matrixKey, string(b))
+	return settings.Store(ctx, q, matrixKey, m)
 }

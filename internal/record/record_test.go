@@ -55,15 +55,11 @@ func count(t *testing.T, d *db.DB, query string, args ...any) int64 {
 // fieldsOf returns the fields of a *fault.ValidationError, failing otherwise.
 func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()
-	var v *fault.ValidationError
-	if !errors.As(err, &v) {
+	names, ok := fault.FieldNames(err)
+	if !ok {
 		t.Fatalf("error = %v, want a *fault.ValidationError", err)
 	}
-	var out []string
-	for _, f := range v.Fields {
-		out = append(out, f.Field)
-	}
-	return out
+	return names
 }
 
 func TestNumbers(t *testing.T) {

@@ -2,8 +2,6 @@ package sla
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"steward/internal/auth"
 	"steward/internal/platform/audit"
@@ -50,15 +48,7 @@ func (p Policy) Validate() error {
 }
 
 func loadPolicy(ctx context.Context, q db.Querier) (Policy, error) {
-	v, ok, err := settings.Get(ctx, q, policyKey)
-	if err != nil || !ok {
-		return DefaultPolicy, err
-	}
-	p := DefaultPolicy
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
-		return DefaultPolicy, fmt.Errorf("sla: stored policy: %w", err)
-	}
-	return p, nil
+	return settings.Load(ctx, q, policyKey, DefaultPolicy)
 }
 
 // Policy returns the SLA settings.
@@ -73,9 +63,8 @@ func (s *Service) SetPolicy(ctx context.Context, actor auth.Principal, p Policy)
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(p)
 	return s.DB.InTx(ctx, func(tx db.Querier) error {
-		if err := settings.Put(ctx, tx, policyKey, string(b)); err != nil {
+		if err := settings.Store(ctx, tx, policyKey, p); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, s.Now(), actor.UserID, "settings.sla_policy", "settings", 0, p)

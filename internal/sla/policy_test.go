@@ -2,7 +2,6 @@ package sla_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -111,15 +110,11 @@ func TestPolicyAllDefinitionsAndRecomputeFromTheChange(t *testing.T) {
 // fieldsOf returns the fields of a *fault.ValidationError, failing otherwise.
 func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()
-	var v *fault.ValidationError
-	if !errors.As(err, &v) {
+	names, ok := fault.FieldNames(err)
+	if !ok {
 		t.Fatalf("error = %v, want a *fault.ValidationError", err)
 	}
-	var out []string
-	for _, f := range v.Fields {
-		out = append(out, f.Field)
-	}
-	return out
+	return names
 }
 
 func get(t *testing.T, w *world, number string) incident.Incident {

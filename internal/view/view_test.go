@@ -48,15 +48,8 @@ func setup(t *testing.T, d *db.DB) people {
 }
 
 func fields(err error) []string {
-	var v *fault.ValidationError
-	if !errors.As(err, &v) {
-		return nil
-	}
-	var out []string
-	for _, f := range v.Fields {
-		out = append(out, f.Field)
-	}
-	return out
+	names, _ := fault.FieldNames(err)
+	return names
 }
 
 func names(vs []view.View) []string {

@@ -70,3 +70,16 @@ type StaleError struct {
 func (e *StaleError) Error() string {
 	return fmt.Sprintf("stale write: the record is at version %d", e.Current)
 }
+
+// FieldNames returns the fields err names when it is (or wraps) a
+// *ValidationError, in order; ok is false otherwise.
+func FieldNames(err error) (names []string, ok bool) {
+	var v *ValidationError
+	if !errors.As(err, &v) {
+		return nil, false
+	}
+	for _, f := range v.Fields {
+		names = append(names, f.Field)
+	}
+	return names, true
+}

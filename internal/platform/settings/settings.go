@@ -5,6 +5,7 @@ package settings
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -43,4 +44,27 @@ func Ensure(ctx context.Context, d *db.DB, key string, gen func() string) (strin
 	}
 	v, _, err := Get(ctx, d.Write, key)
 	return v, err
+}
+
+// Load reads the JSON value of key over a copy of def: def when unset,
+// and fields the stored value lacks keep def's.
+func Load[T any](ctx context.Context, q db.Querier, key string, def T) (T, error) {
+	v, ok, err := Get(ctx, q, key)
+	if err != nil || !ok {
+		return def, err
+	}
+	out := def
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return def, fmt.Errorf("settings: stored %s: %w", key, err)
+	}
+	return out, nil
+}
+
+// Store sets key to v as JSON.
+func Store(ctx context.Context, q db.Querier, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("settings: encode %s: %w", key, err)
+	}
+	return Put(ctx, q, key, string(b))
 }
