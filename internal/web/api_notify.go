@@ -155,23 +155,11 @@ func (s *Server) registerMailRetry(api huma.API) {
 			IDPath
 			Body *MailRetryIn `required:"false"`
 		}) (*struct{ Body MailOut }, error) {
-			p := principal(ctx)
-			if err := auth.Require(p, auth.ManageMail); err != nil {
-				return nil, apiError(ctx, s.Log, err)
+			note := ""
+			if in.Body != nil {
+				note = in.Body.Note
 			}
-			var m notify.Mail
-			err := s.DB.InTx(ctx, func(tx db.Querier) error {
-				now := time.Now()
-				var err error
-				if m, err = notify.Retry(ctx, tx, in.ID, now); err != nil {
-					return err
-				}
-				note := ""
-				if in.Body != nil {
-					note = in.Body.Note
-				}
-				return audit.Write(ctx, tx, now, p.UserID, "notify.retry", "mail", m.ID, map[string]any{"to": m.To, "last_error": m.LastError, "note": note})
-			})
+			m, err := s.retryMail(ctx, principal(ctx), in.ID, note)
 			if err != nil {
 				return nil, apiError(ctx, s.Log, err)
 			}
@@ -246,24 +234,8 @@ func (s *Server) registerNotifyTemplates(api huma.API) {
 			KindPath
 			Body NotificationTemplateWrite
 		}) (*struct{ Body NotificationTemplateOut }, error) {
-			p := principal(ctx)
-			if err := auth.Require(p, auth.ManageMail); err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
 			t := notify.Template{Kind: notify.Kind(in.Kind), Subject: in.Body.Subject, Text: in.Body.Text, HTML: in.Body.HTML}
-			var saved notify.Template
-			err := s.DB.InTx(ctx, func(tx db.Querier) error {
-				now := time.Now()
-				if err := notify.SaveTemplate(ctx, tx, t, p.UserID, now); err != nil {
-					return err
-				}
-				if err := audit.Write(ctx, tx, now, p.UserID, "notify.template", "notification_template", 0, t); err != nil {
-					return err
-				}
-				var err error
-				saved, err = notify.TemplateOf(ctx, tx, t.Kind)
-				return err
-			})
+			saved, err := s.saveTemplate(ctx, principal(ctx), t)
 			if err != nil {
 				return nil, apiError(ctx, s.Log, err)
 			}
@@ -275,21 +247,11 @@ func (s *Server) registerNotifyTemplates(api huma.API) {
 			KindPath
 			Body *NotificationPreviewIn `required:"false"`
 		}) (*struct{ Body NotificationPreviewOut }, error) {
-			if err := auth.Require(principal(ctx), auth.ManageMail); err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
-			k := notify.Kind(in.Kind)
-			t, err := notify.TemplateOf(ctx, s.DB.Read, k)
-			if err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
+			var draft notify.Template
 			if b := in.Body; b != nil {
-				t.Subject, t.Text, t.HTML = orElse(b.Subject, t.Subject), orElse(b.Text, t.Text), orElse(b.HTML, t.HTML)
+				draft = notify.Template{Subject: b.Subject, Text: b.Text, HTML: b.HTML}
 			}
-			if err := notify.Validate(t); err != nil {
-				return nil, apiError(ctx, s.Log, err)
-			}
-			r, err := notify.Render(t, notify.Sample(k, s.Config.BaseURL))
+			r, err := s.previewTemplate(ctx, principal(ctx), notify.Kind(in.Kind), draft)
 			if err != nil {
 				return nil, apiError(ctx, s.Log, err)
 			}
@@ -306,4 +268,59 @@ func orElse(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// saveTemplate stores t as its kind's template, audited (admins).
+func (s *Server) saveTemplate(ctx context.Context, p auth.Principal, t notify.Template) (notify.Template, error) {
+	if err := auth.Require(p, auth.ManageMail); err != nil {
+		return notify.Template{}, err
+	}
+	var saved notify.Template
+	err := s.DB.InTx(ctx, func(tx db.Querier) error {
+		now := time.Now()
+		if err := notify.SaveTemplate(ctx, tx, t, p.UserID, now); err != nil {
+			return err
+		}
+		if err := audit.Write(ctx, tx, now, p.UserID, "notify.template", "notification_template", 0, t); err != nil {
+			return err
+		}
+		var err error
+		saved, err = notify.TemplateOf(ctx, tx, t.Kind)
+		return err
+	})
+	return saved, err
+}
+
+// previewTemplate renders kind k's template with the sample record, each
+// part of draft that is set replacing the one in force (admins).
+func (s *Server) previewTemplate(ctx context.Context, p auth.Principal, k notify.Kind, draft notify.Template) (notify.Rendered, error) {
+	if err := auth.Require(p, auth.ManageMail); err != nil {
+		return notify.Rendered{}, err
+	}
+	t, err := notify.TemplateOf(ctx, s.DB.Read, k)
+	if err != nil {
+		return notify.Rendered{}, err
+	}
+	t.Subject, t.Text, t.HTML = orElse(draft.Subject, t.Subject), orElse(draft.Text, t.Text), orElse(draft.HTML, t.HTML)
+	if err := notify.Validate(t); err != nil {
+		return notify.Rendered{}, err
+	}
+	return notify.Render(t, notify.Sample(k, s.Config.BaseURL))
+}
+
+// retryMail puts a failed mail back in the queue, audited with note (admins).
+func (s *Server) retryMail(ctx context.Context, p auth.Principal, id int64, note string) (notify.Mail, error) {
+	if err := auth.Require(p, auth.ManageMail); err != nil {
+		return notify.Mail{}, err
+	}
+	var m notify.Mail
+	err := s.DB.InTx(ctx, func(tx db.Querier) error {
+		now := time.Now()
+		var err error
+		if m, err = notify.Retry(ctx, tx, id, now); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, now, p.UserID, "notify.retry", "mail", m.ID, map[string]any{"to": m.To, "last_error": m.LastError, "note": note})
+	})
+	return m, err
 }

@@ -44,6 +44,7 @@ func (s *Server) registerPages(mux routeMux) {
 	s.registerReportPages(mux)
 	s.registerNotifyPages(mux)
 	s.registerQuarantinePages(mux)
+	s.registerMailAdminPages(mux)
 	s.registerPortal(mux)
 }
 
