@@ -33,6 +33,25 @@ func (f *fixture) signInBrowser(t *testing.T, ctx context.Context, u user) {
 	if err != nil {
 		t.Fatalf("sign in %s: %v", u.Email, err)
 	}
+	settled(t, ctx)
+}
+
+// settled waits until the page has finished loading: the sign-in lands
+// through two redirects, and a click queued before the last document is
+// complete can reach a node of the one before.
+func settled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`))
+		if err == nil && state == "complete" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not finish loading: %q, %v", state, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func textOf(t *testing.T, ctx context.Context, css string) string {
