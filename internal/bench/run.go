@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"steward/internal/app"
@@ -28,13 +31,15 @@ type Options struct {
 	DataDir    string        // empty: a temporary directory, removed afterwards
 	URL        string        // a running server to drive instead of one in process
 	Token      string        // its API token (with URL)
-	CPUProfile string        // file for a CPU profile of the workload phases
+	Phases     []string      // workload phases: mixed, or an operation alone; default mixed, create
+	CPUProfile string        // CPU profile of each phase, named FILE-<phase>.ext
 	Seed       uint64
 	Log        *slog.Logger // progress; nil: discarded
 }
 
 // Bench generates (or reuses) the data set, starts a server in process
-// (unless o.URL), runs the mixed and the create-only phases, measures the
+// (unless o.URL), runs the workload phases (by default mixed, then create
+// only), measures the
 // database's own limit and returns the report.
 func Bench(ctx context.Context, o Options) (*Report, error) {
 	if o.Log == nil {
@@ -164,8 +169,8 @@ func start(ctx context.Context, o Options, rep *Report) (*app.App, func() error,
 	return a, stop, nil
 }
 
-// workload runs the mixed phase and the create-only phase, sampling the
-// server's memory and, if asked, profiling the CPU.
+// workload runs the phases in turn, sampling the server's memory and, if
+// asked, writing a CPU profile of each phase.
 func workload(ctx context.Context, o Options, t Target, rep *Report) error {
 	rss := &RSSSampler{}
 	if o.URL != "" {
@@ -174,24 +179,18 @@ func workload(ctx context.Context, o Options, t Target, rep *Report) error {
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go rss.Run(sctx)
-	if o.CPUProfile != "" {
-		f, err := os.Create(o.CPUProfile)
+	for _, name := range o.phases() {
+		mix, err := PhaseMix(name)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		o.Log.Info("running", "phase", name, "clients", o.Clients, "for", o.Duration)
+		var ops []Stats
+		err = profile(ProfilePath(o.CPUProfile, name), func() { ops, _ = Run(ctx, t, mix, o.Clients, o.Duration) })
+		if err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
-	}
-	for _, ph := range []struct {
-		name string
-		mix  Mix
-	}{{"mixed", MixedMix}, {"create", CreateMix}} {
-		o.Log.Info("running", "phase", ph.name, "clients", o.Clients, "for", o.Duration)
-		ops, _ := Run(ctx, t, ph.mix, o.Clients, o.Duration)
-		rep.Phases = append(rep.Phases, Phase{Name: ph.name, Ops: ops})
+		rep.Phases = append(rep.Phases, Phase{Name: name, Ops: ops})
 	}
 	stop()
 	rep.RSSMaxMB = rss.MaxMB()
@@ -199,6 +198,55 @@ func workload(ctx context.Context, o Options, t Target, rep *Report) error {
 		rep.Notes = append(rep.Notes, "in process: RSS and CPU include the load-generating clients")
 	}
 	return nil
+}
+
+// DefaultPhases are the phases run unless Options.Phases says otherwise.
+var DefaultPhases = []string{"mixed", "create"}
+
+func (o Options) phases() []string {
+	if len(o.Phases) == 0 {
+		return DefaultPhases
+	}
+	return o.Phases
+}
+
+// PhaseMix returns the mix of a phase: "mixed", or one operation alone.
+func PhaseMix(name string) (Mix, error) {
+	if name == "mixed" {
+		return MixedMix, nil
+	}
+	if slices.Contains(Ops, name) {
+		return Mix{name: 1}, nil
+	}
+	return nil, fmt.Errorf("bench: no phase %q: use mixed or one of %s", name, strings.Join(Ops, ", "))
+}
+
+// ProfilePath names the profile of one phase: cpu.pprof -> cpu-create.pprof.
+func ProfilePath(path, phase string) string {
+	if path == "" {
+		return ""
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-" + phase + ext
+}
+
+// profile runs fn under the CPU profiler writing to path, if path is set.
+func profile(path string, fn func()) error {
+	if path == "" {
+		fn()
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	fn()
+	pprof.StopCPUProfile()
+	return f.Close()
 }
 
 // database returns the database to measure the limit and size on: the

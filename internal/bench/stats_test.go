@@ -116,3 +116,21 @@ func TestMetricValue(t *testing.T) {
 		t.Error("a missing metric is an error")
 	}
 }
+
+func TestPhases(t *testing.T) {
+	if m, err := PhaseMix("search"); err != nil || len(m) != 1 || m[OpSearch] != 1 {
+		t.Errorf("search phase = %v, %v; want search alone", m, err)
+	}
+	if m, err := PhaseMix("mixed"); err != nil || len(m) != len(Ops) {
+		t.Errorf("mixed phase = %v, %v; want every operation", m, err)
+	}
+	if _, err := PhaseMix("delete"); err == nil {
+		t.Error("an unknown phase is an error")
+	}
+	if got := ProfilePath("/tmp/cpu.pprof", "create"); got != "/tmp/cpu-create.pprof" {
+		t.Errorf("profile path = %q", got)
+	}
+	if got := ProfilePath("", "create"); got != "" {
+		t.Errorf("no profile asked: %q", got)
+	}
+}
