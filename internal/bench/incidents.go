@@ -99,16 +99,19 @@ func (w *writer) chunk(ctx context.Context, tx db.Querier, from, to int) error {
 }
 
 // incident decides the facts of incident seq: opened over the last two
-// years, 6% open (a tenth of those not taken yet), 4% resolved, the rest
-// closed; work spread over groups, agents, requesters, categories and
+// years, about 5% open (mostly recent; a fifth of those new, untaken),
+// 2% resolved, the rest closed; work spread over groups, agents, requesters, categories and
 // services.
 func (w *writer) incident(seq int) gen {
 	d, r := w.desk, w.r
 	g := gen{seq: seq, state: "closed", impact: 1 + r.IntN(3), urgency: 1 + r.IntN(3)}
-	switch k := seq % 50; {
-	case k < 3:
+	// Open work is recent: of the newest 6%, seven in ten are open and the
+	// rest resolved; of the older ones, one in two hundred is still open.
+	recent := seq > w.total-w.total*6/100
+	switch k := r.IntN(200); {
+	case recent && k < 140, !recent && k == 0:
 		g.state = []string{"new", "in_progress", "in_progress", "in_progress", "on_hold"}[r.IntN(5)]
-	case k < 5:
+	case recent:
 		g.state = "resolved"
 	}
 	g.prio = min(5, g.impact+g.urgency-1)
