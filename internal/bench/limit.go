@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -18,26 +19,29 @@ import (
 // durability settings, as the server uses. No HTTP, JSON, validation,
 // permission check or the create's reads (references, routing, priority
 // matrix, read-back).
-func Limit(ctx context.Context, d *db.DB, desk *Desk, writers int, dur time.Duration) Stats {
-	rec := &Recorder{}
+//
+// It records into rec and returns how long it ran.
+func Limit(ctx context.Context, d *db.DB, desk *Desk, writers int, dur time.Duration, rec *Recorder) time.Duration {
 	ctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
-			for i := 0; ctx.Err() == nil; i++ {
-				t0 := time.Now()
-				err := limitCreate(ctx, d, desk, w*1_000_000+i)
-				if ctx.Err() != nil {
-					return
+			pprof.Do(ctx, pprof.Labels("bench", "limit"), func(ctx context.Context) {
+				for i := 0; ctx.Err() == nil; i++ {
+					t0 := time.Now()
+					err := limitCreate(ctx, d, desk, w*1_000_000+i)
+					if ctx.Err() != nil {
+						return
+					}
+					rec.Observe(time.Since(t0), err)
 				}
-				rec.Observe(time.Since(t0), err)
-			}
+			})
 		})
 	}
 	wg.Wait()
-	return rec.Summarise("db_limit_create", time.Since(start))
+	return time.Since(start)
 }
 
 func limitCreate(ctx context.Context, d *db.DB, desk *Desk, i int) error {

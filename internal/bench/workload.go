@@ -51,13 +51,32 @@ type Target struct {
 	Texts   *Texts
 }
 
-// Run drives t with clients concurrent clients for d, each picking its
-// next operation from mix, and returns the statistics per operation.
-func Run(ctx context.Context, t Target, mix Mix, clients int, d time.Duration) ([]Stats, time.Duration) {
-	recs := map[string]*Recorder{}
+// Recorders hold the latencies of each operation.
+type Recorders map[string]*Recorder
+
+// NewRecorders returns an empty recorder per operation.
+func NewRecorders() Recorders {
+	recs := Recorders{}
 	for _, op := range Ops {
 		recs[op] = &Recorder{}
 	}
+	return recs
+}
+
+// Summarise returns the statistics of the operations in mix over elapsed.
+func (recs Recorders) Summarise(mix Mix, elapsed time.Duration) []Stats {
+	var out []Stats
+	for _, op := range Ops {
+		if mix[op] > 0 {
+			out = append(out, recs[op].Summarise(op, elapsed))
+		}
+	}
+	return out
+}
+
+// Run drives t with clients concurrent clients for d, each picking its
+// next operation from mix, records into recs and returns how long it ran.
+func Run(ctx context.Context, t Target, mix Mix, clients int, d time.Duration, recs Recorders) time.Duration {
 	hc := &http.Client{
 		Transport: &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute},
 		Timeout:   30 * time.Second,
@@ -77,14 +96,7 @@ func Run(ctx context.Context, t Target, mix Mix, clients int, d time.Duration) (
 		wg.Go(func() { pprof.Do(ctx, pprof.Labels("bench", "client"), func(ctx context.Context) { c.loop(ctx, mix) }) })
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	var out []Stats
-	for _, op := range Ops {
-		if mix[op] > 0 {
-			out = append(out, recs[op].Summarise(op, elapsed))
-		}
-	}
-	return out, elapsed
+	return time.Since(start)
 }
 
 // client is one simulated user agent; it keeps the incidents it created so
@@ -93,7 +105,7 @@ type client struct {
 	t    Target
 	hc   *http.Client
 	r    *rand.Rand
-	recs map[string]*Recorder
+	recs Recorders
 	mine []owned
 	pick int // the incident of mine the next update changes
 }
