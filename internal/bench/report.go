@@ -68,7 +68,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.GenerateS > 0 {
 		fmt.Fprintf(w, "generated in %.1f s; ", r.GenerateS)
 	}
-	fmt.Fprintf(w, "start-up to ready %.0f ms; server RSS max %.0f MB; database %.0f MB\n\n", r.StartupMs, r.RSSMaxMB, r.DBSizeMB)
+	if r.StartupMs > 0 {
+		fmt.Fprintf(w, "start-up to ready %.0f ms; ", r.StartupMs)
+	}
+	fmt.Fprintf(w, "server RSS max %.0f MB; database %.0f MB\n\n", r.RSSMaxMB, r.DBSizeMB)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "phase\toperation\tcount\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
 	row := func(phase string, s Stats) {
@@ -85,7 +88,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if r.Limit != nil {
+	if r.LimitRatio > 0 {
 		fmt.Fprintf(w, "\nAPI create / database limit: %.0f%%\n", 100*r.LimitRatio)
 	}
 	for _, p := range r.Phases {
