@@ -91,6 +91,9 @@ func TestBenchEndToEnd(t *testing.T) {
 			if requests == 0 || rep.Limit.Count == 0 || rep.Limit.Errors != 0 {
 				t.Errorf("%d requests; limit %+v", requests, *rep.Limit)
 			}
+			if g := rep.GroupCommit; g == nil || g.Count == 0 || g.Errors != 0 {
+				t.Errorf("group commit limit: %+v", g)
+			}
 		})
 	}
 }

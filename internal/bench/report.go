@@ -19,18 +19,21 @@ import (
 
 // Report is one run's result, printed as a table or as JSON.
 type Report struct {
-	Database   string   `json:"database"` // sqlite or postgres
-	Incidents  int64    `json:"incidents"`
-	Clients    int      `json:"clients"`
-	DurationS  float64  `json:"duration_s"`  // per phase
-	GenerateS  float64  `json:"generate_s"`  // zero when the data set was reused
-	StartupMs  float64  `json:"startup_ms"`  // open app -> /readyz ok; zero against --url
-	RSSMaxMB   float64  `json:"rss_max_mb"`  // server resident memory, highest sample under load
-	DBSizeMB   float64  `json:"db_size_mb"`  // database on disk after the run
-	Phases     []Phase  `json:"phases"`      // mixed workload, then creates only
-	Limit      *Stats   `json:"db_limit"`    // the database's own create limit, same writers
-	LimitRatio float64  `json:"limit_ratio"` // API creates per second / database limit
-	Notes      []string `json:"notes,omitempty"`
+	Database  string  `json:"database"` // sqlite or postgres
+	Incidents int64   `json:"incidents"`
+	Clients   int     `json:"clients"`
+	DurationS float64 `json:"duration_s"` // per phase
+	GenerateS float64 `json:"generate_s"` // zero when the data set was reused
+	StartupMs float64 `json:"startup_ms"` // open app -> /readyz ok; zero against --url
+	RSSMaxMB  float64 `json:"rss_max_mb"` // server resident memory, highest sample under load
+	DBSizeMB  float64 `json:"db_size_mb"` // database on disk after the run
+	Phases    []Phase `json:"phases"`     // mixed workload, then creates only
+	Limit     *Stats  `json:"db_limit"`   // the database's own create limit, same writers
+	// GroupCommit is the limit when one writer commits as many creates at
+	// once as there are clients: what group commit would allow.
+	GroupCommit *Stats   `json:"db_limit_group_commit,omitempty"`
+	LimitRatio  float64  `json:"limit_ratio"` // API creates per second / database limit
+	Notes       []string `json:"notes,omitempty"`
 
 	url string // the server driven
 }
@@ -84,6 +87,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if r.Limit != nil {
 		row("limit", *r.Limit)
+	}
+	if r.GroupCommit != nil {
+		row("limit", *r.GroupCommit)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -180,8 +180,8 @@ func workload(ctx context.Context, o Options, t Target, d *db.DB, rep *Report) e
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go rss.Run(sctx)
-	limit := &Recorder{}
-	var limitTook time.Duration
+	limit, group := &Recorder{}, &Recorder{}
+	var limitTook, groupTook time.Duration
 	for _, name := range o.phases() {
 		mix, err := PhaseMix(name)
 		if err != nil {
@@ -198,6 +198,7 @@ func workload(ctx context.Context, o Options, t Target, d *db.DB, rep *Report) e
 			for range limitSlices {
 				took += Run(ctx, t, mix, o.Clients, o.Duration/limitSlices, recs)
 				limitTook += Limit(ctx, d, t.Desk, o.Clients, o.Duration/limitSlices, limit)
+				groupTook += GroupCommit(ctx, d, t.Desk, o.Clients, o.Duration/limitSlices, group)
 			}
 		})
 		if err != nil {
@@ -212,6 +213,10 @@ func workload(ctx context.Context, o Options, t Target, d *db.DB, rep *Report) e
 	}
 	lim := limit.Summarise("db_limit_create", limitTook)
 	rep.Limit = &lim
+	if groupTook > 0 {
+		gc := group.Summarise(fmt.Sprintf("db_limit_%d_per_commit", o.Clients), groupTook)
+		rep.GroupCommit = &gc
+	}
 	if o.URL == "" {
 		rep.Notes = append(rep.Notes, "in process: RSS and CPU include the load-generating clients")
 	}
