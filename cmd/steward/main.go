@@ -71,6 +71,7 @@ type CLI struct {
 		Create TokenCreateCmd `cmd:"" help:"Create an API token and print it once."`
 	} `cmd:"" help:"Manage API tokens."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
+	Bench   BenchCmd   `cmd:"" help:"Measure: generate a data set, drive a server over HTTP, compare with the database's own limit."`
 }
 
 // ServeCmd runs a node; its settings are global flags so that
