@@ -6,20 +6,19 @@ import (
 
 	"steward/internal/auth"
 	"steward/internal/sla"
-	"steward/internal/sla/calendar"
 )
 
 // officeHours is the desk's working week for the standard service levels.
-var officeHours = calendar.Spec{
+var officeHours = sla.CalendarSpec{
 	Zone: "Europe/London",
 	Hours: map[string][]string{
 		"monday": {"08:00-18:00"}, "tuesday": {"08:00-18:00"}, "wednesday": {"08:00-18:00"},
 		"thursday": {"08:00-18:00"}, "friday": {"08:00-17:00"},
 	},
-	Holidays: []calendar.Holiday{
+	Holidays: []sla.Holiday{
 		{Date: "--01-01", Name: "New Year's Day"}, {Date: "--12-25", Name: "Christmas Day"}, {Date: "--12-26", Name: "Boxing Day"},
 	},
-	Exceptions: []calendar.Exception{{Date: "--12-24", Name: "Christmas Eve", Intervals: []string{"08:00-12:00"}}},
+	Exceptions: []sla.Exception{{Date: "--12-24", Name: "Christmas Eve", Intervals: []string{"08:00-12:00"}}},
 }
 
 const (

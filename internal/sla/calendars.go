@@ -17,6 +17,14 @@ import (
 	"steward/internal/sla/calendar"
 )
 
+// CalendarSpec, Holiday and Exception are a business calendar's parts as
+// callers outside this practice write them (see sla/calendar).
+type (
+	CalendarSpec = calendar.Spec
+	Holiday      = calendar.Holiday
+	Exception    = calendar.Exception
+)
+
 // StoredCalendar is a business calendar as admins keep it.
 type StoredCalendar struct {
 	ID        int64
