@@ -97,11 +97,21 @@ func Deliver(ctx context.Context, d *db.DB, c Consumer, now time.Time) (int, err
 	return n, err
 }
 
+// readQuery reads events after ($1, $2), at most $3, below horizon.
+func readQuery(horizon string) string {
+	const cols = `SELECT id, txid, at, topic, coalesce(record_id, 0), payload FROM outbox `
+	return `SELECT * FROM (` + cols + `WHERE txid = $1 AND id > $2 AND txid < ` + horizon + ` ORDER BY txid, id LIMIT $3) a
+UNION ALL
+SELECT * FROM (` + cols + `WHERE txid > $1 AND txid < ` + horizon + ` ORDER BY txid, id LIMIT $3) b
+ORDER BY 2, 1 LIMIT $3`
+}
+
+// read returns up to limit events after (lastTx, lastID) in order: the
+// rest of transaction lastTx, then later transactions, each part a seek on
+// the (txid, id) index. (One condition with OR, or a row comparison, makes
+// SQLite read every event ever written: there all events have txid 0.)
 func read(ctx context.Context, q db.Querier, horizon string, lastTx, lastID int64, limit int) ([]Event, error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT id, txid, at, topic, coalesce(record_id, 0), payload FROM outbox
-WHERE (txid > $1 OR (txid = $1 AND id > $2)) AND txid < `+horizon+`
-ORDER BY txid, id LIMIT $3`, lastTx, lastID, limit)
+	rows, err := q.QueryContext(ctx, readQuery(horizon), lastTx, lastID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: read: %w", err)
 	}
