@@ -329,6 +329,9 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, in ListInput) 
 	if !actor.Authenticated() {
 		return nil, "", fault.ErrUnauthenticated
 	}
+	if in.Sort == "" && strings.TrimSpace(in.Filter.Query) != "" {
+		in.Sort = "-number" // search results newest first: the search index's own order
+	}
 	keys, err := record.ParseSort(in.Sort)
 	if err != nil {
 		return nil, "", err

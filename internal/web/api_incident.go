@@ -195,7 +195,7 @@ type listIncidentsInput struct {
 	Priority        []int    `query:"priority" doc:"Comma-separated priorities 1..5"`
 	Q               string   `query:"q" maxLength:"200" doc:"Full-text search in title and description"`
 	Major           string   `query:"major" enum:"true,false," doc:"true: only major incidents (approved or proposed); false: none"`
-	Sort            string   `query:"sort" maxLength:"100" doc:"Fields number, priority, opened_at, updated_at; '-' for descending; default -updated_at" example:"-priority,opened_at"`
+	Sort            string   `query:"sort" maxLength:"100" doc:"Fields number, priority, opened_at, updated_at, due; '-' for descending; default -updated_at, or -number (newest first) with q" example:"-priority,opened_at"`
 	Cursor          string   `query:"cursor" maxLength:"512"`
 	Limit           int      `query:"limit" minimum:"1" maximum:"200" default:"50"`
 }
