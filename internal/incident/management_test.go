@@ -866,3 +866,19 @@ func TestResolvingAParentResolvesItsOpenChildren(t *testing.T) {
 		}
 	})
 }
+
+// The records table's active column counts every state but the terminal
+// ones as open work; the incident lifecycle must agree, or a queue of open
+// incidents would show the wrong ones.
+func TestOpenStatesAreTheActiveOnes(t *testing.T) {
+	t.Parallel()
+	var active []string
+	for _, st := range incident.Lifecycle.States {
+		if !slices.Contains(record.TerminalStates, st.Name) {
+			active = append(active, st.Name)
+		}
+	}
+	if open := incident.Lifecycle.OpenStates(); !slices.Equal(open, active) {
+		t.Errorf("open states %v, but the active column counts %v", open, active)
+	}
+}

@@ -23,6 +23,9 @@ type Filter struct {
 	RequesterID       int64
 	Priorities        []int
 	Query             string // full text over title and description
+	// Active keeps records still being worked on: in no terminal state
+	// (the stored active column, which queue indexes lead with).
+	Active bool
 	// DueBefore keeps records with a running SLA timer due before it
 	// (overdue ones included); zero does not filter.
 	DueBefore time.Time
@@ -235,6 +238,9 @@ func filterWhere(d *db.DB, f Filter) *builder {
 	if f.VisibleTo != 0 {
 		p := b.arg(f.VisibleTo)
 		b.where = append(b.where, "(r.requester_id = "+p+" OR r.id IN (SELECT record_id FROM watchers WHERE user_id = "+p+"))")
+	}
+	if f.Active {
+		b.where = append(b.where, "r.active = TRUE")
 	}
 	if !f.DueBefore.IsZero() {
 		b.where = append(b.where, "r.sla_due_at < "+b.arg(f.DueBefore.UnixMilli()))

@@ -53,6 +53,12 @@ func (m *Machine) Next(from string) []Transition {
 	return out
 }
 
+// TerminalStates are the states in which a record of any type is no longer
+// worked on; the records table's active column is true in every other.
+// A lifecycle's open states are the rest (a test holds them to it), so a
+// filter on open work can use that column.
+var TerminalStates = []string{"resolved", "closed", "canceled"}
+
 // OpenStates returns the names of the states that count as open work.
 func (m *Machine) OpenStates() []string {
 	var out []string

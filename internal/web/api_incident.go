@@ -220,12 +220,16 @@ func refParam(field, v string, me int64) (int64, error) {
 func (in *listIncidentsInput) filter(p auth.Principal) (record.Filter, error) {
 	var f record.Filter
 	v := &fault.ValidationError{}
-	for _, st := range in.State {
-		if st == "open" {
-			f.States = append(f.States, incident.Lifecycle.OpenStates()...)
-			continue
+	if len(in.State) == 1 && in.State[0] == "open" {
+		f.Active = true // the same rows as the open states, read in index order
+	} else {
+		for _, st := range in.State {
+			if st == "open" {
+				f.States = append(f.States, incident.Lifecycle.OpenStates()...)
+				continue
+			}
+			f.States = append(f.States, st)
 		}
-		f.States = append(f.States, st)
 	}
 	for _, pr := range in.Priority {
 		if pr < 1 || pr > 5 {

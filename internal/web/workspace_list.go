@@ -170,6 +170,10 @@ func (l listSpec) check() error {
 // and no group), to be merged. major is set for a major-incident list.
 func recordFilters(p auth.Principal, f view.Filter) ([]record.Filter, *bool, error) {
 	var base record.Filter
+	if slices.Equal(f.States, []string{"open"}) {
+		base.Active = true // the open states, read in index order
+		f.States = nil
+	}
 	for _, st := range f.States {
 		if st == "open" {
 			base.States = append(base.States, incident.Lifecycle.OpenStates()...)

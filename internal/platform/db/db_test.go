@@ -17,7 +17,7 @@ import (
 // columns lists table -> sorted column names of the schema the migrations built.
 func columns(t *testing.T, d *db.DB) map[string][]string {
 	t.Helper()
-	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p
 	      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'records_fts%'`
 	if d.Dialect == db.Postgres {
 		q = `SELECT table_name, column_name FROM information_schema.columns
