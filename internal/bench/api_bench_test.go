@@ -43,7 +43,7 @@ func BenchmarkAPI(b *testing.B) {
 			for _, op := range []struct{ name, method, path, body string }{
 				{"create", "POST", "/api/v1/incidents", `{"title":"VPN drops every few minutes","urgency":"high"}`},
 				{"read", "GET", "/api/v1/incidents/INC0000042", ""},
-				{"list", "GET", "/api/v1/incidents?state=open&assignee=me&sort=priority,-updated_at&limit=50", ""},
+				{"list", "GET", "/api/v1/incidents?state=open&assignee=me&sort=priority,updated_at&limit=50", ""},
 				{"search", "GET", "/api/v1/incidents?q=printer&limit=50", ""},
 			} {
 				b.Run(op.name, func(b *testing.B) {

@@ -196,7 +196,8 @@ func (c *client) op(ctx context.Context, op string) error {
 		m.etag = "" // a comment moves the record's version on
 		return err
 	case OpList:
-		q := url.Values{"state": {"open"}, "sort": {"priority,-updated_at"}, "limit": {"50"}}
+		// The workspace's queue order: most urgent first, then longest waiting.
+		q := url.Values{"state": {"open"}, "sort": {"priority,updated_at"}, "limit": {"50"}}
 		if c.r.IntN(2) == 0 {
 			q.Set("assignment_group", fmt.Sprint(d.Groups[c.r.IntN(len(d.Groups))]))
 		} else {

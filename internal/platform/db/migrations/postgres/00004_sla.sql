@@ -85,6 +85,8 @@ CREATE INDEX records_active_age ON records (type, active, opened_at, id);
 CREATE INDEX records_active_due ON records (type, active, sla_due_at, id);
 CREATE INDEX records_active_assignee ON records (assignee_id, active, priority, updated_at, id);
 CREATE INDEX records_active_unassigned ON records (assignment_group_id, assignee_id, active, priority, updated_at, id);
+DROP INDEX records_group_state;
+CREATE INDEX records_active_group ON records (assignment_group_id, active, priority, updated_at, id);
 
 -- +goose Down
 DROP INDEX records_active_priority;
@@ -93,6 +95,8 @@ DROP INDEX records_active_age;
 DROP INDEX records_active_due;
 DROP INDEX records_active_assignee;
 DROP INDEX records_active_unassigned;
+DROP INDEX records_active_group;
+CREATE INDEX records_group_state ON records (assignment_group_id, state, priority, id);
 ALTER TABLE records DROP COLUMN active;
 ALTER TABLE records DROP COLUMN sla_due_at;
 CREATE INDEX records_open_queue ON records (type, state, priority, updated_at, opened_at, id);
