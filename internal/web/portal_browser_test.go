@@ -147,11 +147,9 @@ func TestBrowserPortalRequesterJourney(t *testing.T) {
 	})
 }
 
-func portalRun(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+func portalRun(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", step, err)
-	}
+	step(t, ctx, what, actions...)
 }
 
 // portalWantText fails unless the element's text holds want.

@@ -72,10 +72,18 @@ func top(t *testing.T, ctx context.Context) {
 	}
 }
 
+// step runs a person's step once the page has finished loading (a click
+// on a page still laying out can miss its target), with a time limit, and
+// on failure says where the browser was and what it showed.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	settled(t, ctx)
+	sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		url, _ := chromedp.Run(ctx, chromedp.Location())
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
+		t.Fatalf("%s: %v\nat %s, showing:\n%s", what, err, url, text)
 	}
 }
 
