@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"golang.org/x/sync/singleflight"
 
 	"steward/internal/auth"
 	"steward/internal/directory"
@@ -57,8 +58,9 @@ type Server struct {
 	ws    *workspace
 	// counts and directory cache what every workspace page shows
 	// (workspace_counts.go).
-	counts    countCache
-	directory directoryCache
+	counts      countCache
+	countFlight singleflight.Group
+	directory   directoryCache
 
 	streamMu    sync.Mutex
 	stopStreams chan struct{} // closed by StopStreams

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -67,14 +68,21 @@ func (s *Server) queueCount(ctx context.Context, p auth.Principal, spec listSpec
 	if n, ok := s.counts.get(p.UserID, key); ok {
 		return n, true
 	}
-	n, err := s.countList(ctx, p, spec)
+	// Pages one agent opens at the same moment share one count.
+	v, err, _ := s.countFlight.Do(strconv.FormatInt(p.UserID, 10)+" "+key, func() (any, error) {
+		n, err := s.countList(ctx, p, spec)
+		if err == nil {
+			s.counts.put(p.UserID, key, n)
+		}
+		return n, err
+	})
+	n, _ := v.(int64)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.Log.WarnContext(ctx, "queue count", "err", err)
 		}
 		return 0, false
 	}
-	s.counts.put(p.UserID, key, n)
 	return n, true
 }
 

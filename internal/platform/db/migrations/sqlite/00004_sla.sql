@@ -83,8 +83,16 @@ CREATE INDEX records_active_priority ON records (type, active, priority, updated
 CREATE INDEX records_active_updated ON records (type, active, updated_at, id);
 CREATE INDEX records_active_age ON records (type, active, opened_at, id);
 CREATE INDEX records_active_due ON records (type, active, sla_due_at, id);
-CREATE INDEX records_active_assignee ON records (assignee_id, active, priority, updated_at, id);
-CREATE INDEX records_active_unassigned ON records (assignment_group_id, assignee_id, active, priority, updated_at, id);
+-- Indexes led by the assignee hold assigned records only: a query for
+-- "nobody" then cannot pick them (and read every unassigned record), and
+-- any assignee_id = ... still implies their condition.
+CREATE INDEX records_active_assignee ON records (assignee_id, active, priority, updated_at, id) WHERE assignee_id IS NOT NULL;
+DROP INDEX records_assignee_state;
+CREATE INDEX records_assignee_state ON records (assignee_id, state, priority, id) WHERE assignee_id IS NOT NULL;
+-- Work nobody has taken, in a group or in none: partial indexes, because
+-- an IS NULL condition does not let PostgreSQL read an index in order.
+CREATE INDEX records_active_untaken ON records (assignment_group_id, type, active, priority, updated_at, id) WHERE assignee_id IS NULL;
+CREATE INDEX records_active_unrouted ON records (type, active, priority, updated_at, id) WHERE assignment_group_id IS NULL AND assignee_id IS NULL;
 DROP INDEX records_group_state;
 CREATE INDEX records_active_group ON records (assignment_group_id, active, priority, updated_at, id);
 
@@ -94,7 +102,10 @@ DROP INDEX records_active_updated;
 DROP INDEX records_active_age;
 DROP INDEX records_active_due;
 DROP INDEX records_active_assignee;
-DROP INDEX records_active_unassigned;
+DROP INDEX records_assignee_state;
+CREATE INDEX records_assignee_state ON records (assignee_id, state, priority, id);
+DROP INDEX records_active_untaken;
+DROP INDEX records_active_unrouted;
 DROP INDEX records_active_group;
 CREATE INDEX records_group_state ON records (assignment_group_id, state, priority, id);
 ALTER TABLE records DROP COLUMN active;
