@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"steward/internal/platform/db"
@@ -16,7 +17,24 @@ import (
 type SessionStore struct {
 	DB  *db.DB
 	Now func() time.Time
+
+	// written remembers, per session, what this node last stored. The
+	// session manager commits on every request to move the idle expiry
+	// on; when the data is the same and the expiry moved by less than
+	// touchEvery, the write is skipped (the idle timeout may then end up
+	// to touchEvery early), which spares a write transaction per page view.
+	mu      sync.Mutex
+	written map[string]writtenSession
 }
+
+type writtenSession struct {
+	data   string
+	expiry time.Time
+}
+
+// touchEvery is how far a session's expiry must move before an unchanged
+// session is written again.
+const touchEvery = time.Minute
 
 // NewSessionStore returns a store on d.
 func NewSessionStore(d *db.DB) *SessionStore {
@@ -39,18 +57,34 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 
 // CommitCtx stores the session data for token until expiry.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	key := hashToken(token)
+	s.mu.Lock()
+	last, ok := s.written[key]
+	s.mu.Unlock()
+	if ok && last.data == string(b) && !expiry.Before(last.expiry) && expiry.Sub(last.expiry) < touchEvery {
+		return nil
+	}
 	_, err := s.DB.Write.ExecContext(ctx, `
 INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		hashToken(token), b, expiry.UnixMilli())
+		key, b, expiry.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("auth: save session: %w", err)
 	}
+	s.mu.Lock()
+	if s.written == nil || len(s.written) > 50_000 { // bound memory: start afresh
+		s.written = map[string]writtenSession{}
+	}
+	s.written[key] = writtenSession{data: string(b), expiry: expiry}
+	s.mu.Unlock()
 	return nil
 }
 
 // DeleteCtx removes the session for token.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	s.mu.Lock()
+	delete(s.written, hashToken(token))
+	s.mu.Unlock()
 	_, err := s.DB.Write.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, hashToken(token))
 	return err
 }
