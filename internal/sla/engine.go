@@ -94,14 +94,31 @@ func (m Match) applies(f Facts) bool {
 // or counts afresh from the change, as the policy says. Last it stores the
 // record's earliest due time for the queues.
 func (e *Engine) Observe(ctx context.Context, tx db.Querier, recordID int64, at time.Time, f Facts) error {
+	r, err := loadRules(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return e.observe(ctx, tx, r, recordID, at, f)
+}
+
+// rules are the policy and the active definitions, read once for a batch
+// of events in the transaction that handles them.
+type rules struct {
+	policy Policy
+	defs   []Definition
+}
+
+func loadRules(ctx context.Context, tx db.Querier) (rules, error) {
 	policy, err := loadPolicy(ctx, tx)
 	if err != nil {
-		return err
+		return rules{}, err
 	}
 	defs, err := activeDefinitions(ctx, tx)
-	if err != nil {
-		return err
-	}
+	return rules{policy: policy, defs: defs}, err
+}
+
+func (e *Engine) observe(ctx context.Context, tx db.Querier, r rules, recordID int64, at time.Time, f Facts) error {
+	policy, defs := r.policy, r.defs
 	var applying []*Definition
 	for i := range defs {
 		if defs[i].Spec.AppliesTo.applies(f) {
@@ -146,6 +163,9 @@ func (e *Engine) Observe(ctx context.Context, tx db.Querier, recordID int64, at 
 				carried[t.Target] = t
 			}
 		}
+	}
+	if len(timers) == 0 && len(applying) == 0 {
+		return nil // no service level: the record has no due time to keep
 	}
 	for _, d := range applying {
 		if err := e.start(ctx, tx, d, recordID, at, f, seen[d.ID], carried); err != nil {
@@ -330,6 +350,7 @@ func (e *Engine) HoursOf(ctx context.Context, t Timer) (Hours, error) {
 // transaction that advances its cursor: timers change exactly once per event.
 func (e *Engine) Consumer() outbox.Consumer {
 	return outbox.Consumer{Name: "sla", Batch: 200, Handle: func(ctx context.Context, tx db.Querier, events []outbox.Event) error {
+		var r *rules
 		for _, ev := range events {
 			switch ev.Topic {
 			case "record.created", "record.updated", "comment.added":
@@ -342,7 +363,14 @@ func (e *Engine) Consumer() outbox.Consumer {
 			if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Facts == nil || ev.RecordID == 0 {
 				continue // not a record change with facts
 			}
-			if err := e.Observe(ctx, tx, ev.RecordID, ev.At, *p.Facts); err != nil {
+			if r == nil {
+				loaded, err := loadRules(ctx, tx)
+				if err != nil {
+					return err
+				}
+				r = &loaded
+			}
+			if err := e.observe(ctx, tx, *r, ev.RecordID, ev.At, *p.Facts); err != nil {
 				return err
 			}
 		}
