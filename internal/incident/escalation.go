@@ -113,14 +113,6 @@ func (s *Service) escalate(ctx context.Context, tx db.Querier, recordID int64, t
 	if len(notes) == 0 {
 		return nil
 	}
-	body := why + ".\n\n" + strings.Join(notes, "\n\n")
-	if err := s.addComment(ctx, tx, actor, &inc, record.WorkNote, body); err != nil {
-		return err
-	}
-	now := s.Now()
-	if _, err := record.Touch(ctx, tx, inc.ID, 0, now); err != nil {
-		return err
-	}
-	return outbox.Append(ctx, tx, now, "comment.added", inc.ID, map[string]any{
-		"type": inc.Type, "number": inc.Number, "actor_id": actor.UserID, "kind": record.WorkNote, "facts": facts(&inc)})
+	_, err = s.CommentIn(ctx, tx, actor, inc.Number, true, why+".\n\n"+strings.Join(notes, "\n\n"))
+	return err
 }

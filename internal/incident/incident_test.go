@@ -1006,6 +1006,11 @@ func TestListPagesFiltersAndSearches(t *testing.T) {
 			}
 		}
 
+		// Without a sort, search results come newest first.
+		if got, _ := w.listAll(t, w.agent, incident.ListInput{Filter: record.Filter{Query: "printer"}, Limit: 1}); !slices.Equal(numbers(got), []string{made[12].Number, made[7].Number}) {
+			t.Errorf("search without a sort = %v, want newest first", numbers(got))
+		}
+
 		_, next, err := w.svc.List(ctx, w.agent, incident.ListInput{Sort: "-priority,opened_at", Limit: 10})
 		if err != nil || next == "" {
 			t.Fatalf("first page: next %q, %v", next, err)

@@ -2,7 +2,6 @@ package mailin
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -105,12 +104,8 @@ func (s *Service) SetSettings(ctx context.Context, actor auth.Principal, set Set
 	if err := set.Validate(); err != nil {
 		return Settings{}, err
 	}
-	b, err := json.Marshal(set)
-	if err != nil {
-		return Settings{}, err
-	}
-	err = s.DB.InTx(ctx, func(tx db.Querier) error {
-		if err := settings.Put(ctx, tx, settingsKey, string(b)); err != nil {
+	err := s.DB.InTx(ctx, func(tx db.Querier) error {
+		if err := settings.Store(ctx, tx, settingsKey, set); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, s.Now(), actor.UserID, "settings.mail_in", "settings", 0, set)
