@@ -74,8 +74,19 @@ func GroupCommit(ctx context.Context, d *db.DB, desk *Desk, batch int, dur time.
 	return time.Since(start)
 }
 
+// limitCreate writes one create's rows in a transaction of its own,
+// straight on the driver's write pool: not through db.InTx, whose group
+// commit on SQLite would let concurrent writers share commits.
 func limitCreate(ctx context.Context, d *db.DB, desk *Desk, i int) error {
-	return d.InTx(ctx, func(tx db.Querier) error { return limitRows(ctx, tx, desk, i) })
+	tx, err := d.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := limitRows(ctx, tx, desk, i); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // limitRows writes the rows of one API create in tx.

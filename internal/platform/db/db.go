@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -42,6 +41,9 @@ type DB struct {
 	Write   *sql.DB
 	// Source is a printable description of where the data lives (no secrets).
 	Source string
+	// commits groups SQLite write transactions into shared commits; nil on
+	// PostgreSQL, whose pool runs transactions side by side.
+	commits *committer
 }
 
 // Open connects to dsn. An empty dsn means SQLite in dataDir/steward.db.
@@ -80,10 +82,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout comes first so that the other pragmas wait for locks too.
 	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
-	write, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("db: open sqlite: %w", err)
-	}
+	write := sql.OpenDB(sqliteConnector{dsn: "file:" + path + "?" + common + "&_txlock=immediate"})
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -92,21 +91,20 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("db: open sqlite: %w", err)
-	}
+	read := sql.OpenDB(sqliteConnector{dsn: "file:" + path + "?" + common + "&_pragma=query_only(1)"})
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	return &DB{Dialect: SQLite, Read: read, Write: write, Source: path}, nil
+	return &DB{Dialect: SQLite, Read: read, Write: write, Source: path, commits: newCommitter(write)}, nil
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.commits != nil {
+		d.commits.close()
+	}
 	err := d.Write.Close()
 	if d.Read != d.Write {
 		err = errors.Join(err, d.Read.Close())
@@ -122,12 +120,28 @@ func (d *DB) Ping(ctx context.Context) error {
 // InTx runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Side effects belong in the transaction as rows
 // (outbox events, timers), never in goroutines started from fn.
+//
+// On SQLite, fn may share its commit with other callers' transactions
+// (each in its own savepoint; see committer), so fn must not start another
+// transaction, and once it runs its statements are not interrupted by the
+// end of ctx.
 func (d *DB) InTx(ctx context.Context, fn func(tx Querier) error) error {
+	if d.commits != nil {
+		return d.commits.run(ctx, fn)
+	}
 	tx, err := d.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	done := false
+	defer func() {
+		if !done { // fn panicked: give the connection back without its locks
+			_ = tx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	done = true
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
