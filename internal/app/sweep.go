@@ -61,7 +61,8 @@ func (a *App) autoClose(ctx context.Context) {
 	})
 }
 
-// sweep removes expired sessions and old idempotency keys. It runs under a
+// sweep removes expired sessions and old idempotency keys and refreshes
+// the query planner's statistics where tables have grown. It runs under a
 // lease, so with several nodes only one does the work each round.
 func (a *App) sweep(ctx context.Context) {
 	a.leased(ctx, "housekeeping", sweepEvery, sweepEvery/2, func(now time.Time) {
@@ -76,6 +77,9 @@ func (a *App) sweep(ctx context.Context) {
 		}
 		if _, err := a.MailIn.Housekeep(ctx); err != nil {
 			a.Log.Error("sweep mail sender counts", "err", err)
+		}
+		if err := a.DB.Optimize(ctx); err != nil {
+			a.Log.Error("refresh planner statistics", "err", err)
 		}
 	})
 }

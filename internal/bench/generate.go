@@ -213,11 +213,17 @@ func column(ctx context.Context, q db.Querier, query string) ([]int64, error) {
 	return out, rows.Err()
 }
 
-// analyze refreshes the planner's statistics, as a running instance's
-// PRAGMA optimize or PostgreSQL's autovacuum would.
+// analyze refreshes the planner's statistics as a running instance's
+// housekeeping does (PostgreSQL's autovacuum would too, given time).
 func analyze(ctx context.Context, d *db.DB) error {
-	if _, err := d.Write.ExecContext(ctx, `ANALYZE`); err != nil {
-		return fmt.Errorf("bench: analyze: %w", err)
+	if d.Dialect == db.Postgres {
+		if _, err := d.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+			return fmt.Errorf("bench: analyze: %w", err)
+		}
+		return nil
+	}
+	if err := d.Optimize(ctx); err != nil {
+		return fmt.Errorf("bench: %w", err)
 	}
 	return nil
 }

@@ -144,3 +144,59 @@ func TestFullTextQueriesAreSanitised(t *testing.T) {
 		}
 	})
 }
+
+// TestOptimizeKeepsStatisticsWithoutSamples checks that Optimize leaves
+// the planner sqlite_stat1 figures and no sqlite_stat4 samples (which
+// would have every statement prepared again on each run), even after a
+// full ANALYZE wrote them; on PostgreSQL it does nothing.
+func TestOptimizeKeepsStatisticsWithoutSamples(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if d.Dialect == db.Postgres {
+			if err := d.Optimize(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := d.InTx(ctx, func(tx db.Querier) error {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE probe (id INTEGER PRIMARY KEY, kind TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE INDEX probe_kind ON probe (kind)`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+				INSERT INTO probe (id, kind) SELECT i, 'kind-' || (i % 7) FROM n`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+			t.Fatal(err)
+		}
+		count := func(table string) int {
+			var n int
+			if err := d.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if count("sqlite_stat4") == 0 {
+			t.Fatal("a full ANALYZE wrote no samples: nothing to test")
+		}
+		if err := d.Optimize(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("sqlite_stat4"); n != 0 {
+			t.Errorf("%d samples left after Optimize", n)
+		}
+		var stat string
+		if err := d.Read.QueryRowContext(ctx, `SELECT stat FROM sqlite_stat1 WHERE idx = 'probe_kind'`).Scan(&stat); err != nil || !strings.HasPrefix(stat, "500 ") {
+			t.Errorf("probe_kind statistics %q, err %v; want the table's 500 rows", stat, err)
+		}
+		if err := d.Optimize(ctx); err != nil { // nothing left to do
+			t.Fatal(err)
+		}
+	})
+}
