@@ -115,8 +115,7 @@ func listUsers(ctx context.Context, q db.Querier, after int64, limit int, match 
 		args = append(args, string(role))
 		query += fmt.Sprintf(` AND role = $%d`, len(args))
 	}
-	args = append(args, limit)
-	query += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args))
+	query += ` ORDER BY id ` + db.Limit(limit)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list users: %w", err)
@@ -187,7 +186,7 @@ WHERE m.group_id = $1 ORDER BY u.name, u.id`, id)
 }
 
 func listGroups(ctx context.Context, q db.Querier, after int64, limit int) ([]Group, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	rows, err := q.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id > $1 ORDER BY id `+db.Limit(limit), after)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list groups: %w", err)
 	}

@@ -92,7 +92,7 @@ func organisationByName(ctx context.Context, q db.Querier, name string) (Organis
 
 func listOrganisations(ctx context.Context, q db.Querier, after int64, limit int) ([]Organisation, error) {
 	return many(ctx, q, scanOrganisation,
-		`SELECT `+organisationColumns+` FROM organisations WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+		`SELECT `+organisationColumns+` FROM organisations WHERE id > $1 ORDER BY id `+db.Limit(limit), after)
 }
 
 func insertOrganisation(ctx context.Context, q db.Querier, o *Organisation) error {
@@ -150,7 +150,7 @@ func categoryByName(ctx context.Context, q db.Querier, parentID int64, name stri
 }
 
 func listCategories(ctx context.Context, q db.Querier, after int64, limit int) ([]Category, error) {
-	return many(ctx, q, scanCategory, `SELECT `+categoryColumns+` WHERE c.id > $1 ORDER BY c.id LIMIT $2`, after, limit)
+	return many(ctx, q, scanCategory, `SELECT `+categoryColumns+` WHERE c.id > $1 ORDER BY c.id `+db.Limit(limit), after)
 }
 
 // checkParent keeps the tree two levels deep: a parent must exist and be
@@ -244,7 +244,7 @@ func serviceByName(ctx context.Context, q db.Querier, name string) (Service, err
 }
 
 func listServices(ctx context.Context, q db.Querier, after int64, limit int) ([]Service, error) {
-	return many(ctx, q, scanService, `SELECT `+serviceColumns+` WHERE s.id > $1 ORDER BY s.id LIMIT $2`, after, limit)
+	return many(ctx, q, scanService, `SELECT `+serviceColumns+` WHERE s.id > $1 ORDER BY s.id `+db.Limit(limit), after)
 }
 
 func insertService(ctx context.Context, q db.Querier, s *Service) error {

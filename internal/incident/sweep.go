@@ -21,8 +21,8 @@ func (s *Service) CloseResolved(ctx context.Context, limit int) (int, error) {
 	}
 	cutoff := s.Now().Add(-time.Duration(p.AutoCloseDays) * 24 * time.Hour)
 	rows, err := s.DB.Read.QueryContext(ctx, `
-SELECT number FROM records WHERE type = $1 AND state = $2 AND resolved_at < $3 ORDER BY resolved_at LIMIT $4`,
-		string(record.TypeIncident), Resolved, cutoff.UnixMilli(), limit)
+SELECT number FROM records WHERE type = $1 AND state = $2 AND resolved_at < $3 ORDER BY resolved_at `+db.Limit(limit),
+		string(record.TypeIncident), Resolved, cutoff.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("incident: due for closing: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"steward/internal/auth"
+	"steward/internal/platform/db"
 )
 
 // Message is an inbound message as it landed on a record: the history and
@@ -34,7 +35,7 @@ func (s *Service) Messages(ctx context.Context, actor auth.Principal, number str
 	}
 	rows, err := s.DB.Read.QueryContext(ctx, `
 SELECT id, sender, source, outcome, coalesce(journal_id, 0), quoted, html, created_at
-FROM mail_ingested WHERE record_id = $1 ORDER BY id LIMIT $2`, inc.ID, maxMessages)
+FROM mail_ingested WHERE record_id = $1 ORDER BY id `+db.Limit(maxMessages), inc.ID)
 	if err != nil {
 		return nil, fmt.Errorf("mailin: messages of %s: %w", number, err)
 	}

@@ -214,7 +214,7 @@ func scanEntry(row interface{ Scan(...any) error }, raw bool) (Entry, error) {
 // first; before zero starts at the newest.
 func quarantineEntries(ctx context.Context, q db.Querier, before int64, limit int) ([]Entry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+` FROM mail_quarantine
-WHERE ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2`, before, limit)
+WHERE ($1 = 0 OR id < $1) ORDER BY id DESC `+db.Limit(limit), before)
 	if err != nil {
 		return nil, fmt.Errorf("mailin: quarantine list: %w", err)
 	}

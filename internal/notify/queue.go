@@ -31,8 +31,8 @@ const maxReferences = 10
 func thread(ctx context.Context, q db.Querier, recordID int64) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `
 SELECT message_id FROM (
-  SELECT message_id, created_at FROM mail_message_ids WHERE record_id = $1 ORDER BY created_at DESC, message_id DESC LIMIT $2
-) t ORDER BY created_at, message_id`, recordID, maxReferences)
+  SELECT message_id, created_at FROM mail_message_ids WHERE record_id = $1 ORDER BY created_at DESC, message_id DESC `+db.Limit(maxReferences)+`
+) t ORDER BY created_at, message_id`, recordID)
 	if err != nil {
 		return nil, fmt.Errorf("notify: thread: %w", err)
 	}
@@ -126,7 +126,7 @@ func scanMails(rows *sql.Rows, err error) ([]Mail, error) {
 // Outbox lists queued, sent and failed mail, newest first, with ids below
 // before (0: from the newest), optionally of one status.
 func Outbox(ctx context.Context, q db.Querier, status Status, before int64, limit int) ([]Mail, error) {
-	args := []any{limit}
+	var args []any
 	where := "1 = 1"
 	if before > 0 {
 		args = append(args, before)
@@ -137,7 +137,7 @@ func Outbox(ctx context.Context, q db.Querier, status Status, before int64, limi
 		where += fmt.Sprintf(" AND m.status = $%d", len(args))
 	}
 	return scanMails(q.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_queue m LEFT JOIN records r ON r.id = m.record_id
-WHERE `+where+` ORDER BY m.id DESC LIMIT $1`, args...))
+WHERE `+where+` ORDER BY m.id DESC `+db.Limit(limit), args...))
 }
 
 // claim takes up to limit due mails for holder until now+lease, counting
@@ -156,9 +156,9 @@ func claim(ctx context.Context, d *db.DB, holder string, now time.Time, lease ti
 UPDATE mail_queue SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
 WHERE id IN (
   SELECT id FROM mail_queue WHERE status = 'queued' AND next_attempt_at <= $3 AND claimed_until < $3
-  ORDER BY next_attempt_at, id LIMIT $4`+lock+`
+  ORDER BY next_attempt_at, id `+db.Limit(limit)+lock+`
 ) AND status = 'queued' AND claimed_until < $3
-RETURNING id`, holder, now.Add(lease).UnixMilli(), now.UnixMilli(), limit)
+RETURNING id`, holder, now.Add(lease).UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return fmt.Errorf("notify: claim: %w", err)
 		}

@@ -47,7 +47,7 @@ func Journal(ctx context.Context, q db.Querier, recordID int64, internal bool, a
 SELECT j.id, j.record_id, j.kind, coalesce(j.actor_id, 0), coalesce(u.name, 'Steward'), j.at,
   j.field, j.old_value, j.new_value, j.body
 FROM journal j LEFT JOIN users u ON u.id = j.actor_id
-WHERE `+where+` ORDER BY j.id LIMIT $3`, recordID, afterID, limit)
+WHERE `+where+` ORDER BY j.id `+db.Limit(limit), recordID, afterID)
 	if err != nil {
 		return nil, fmt.Errorf("record: read journal: %w", err)
 	}

@@ -151,7 +151,7 @@ func List(ctx context.Context, d *db.DB, signer *cursor.Signer, f Filter, keys [
 	// joining every matching row before sorting costs as much as the queue.
 	orderBy := " ORDER BY " + strings.Join(order, ", ")
 	query := selectRecord + " WHERE r.id IN (SELECT r.id FROM records r WHERE " + strings.Join(b.where, " AND ") +
-		orderBy + " LIMIT " + b.arg(limit+1) + ")" + orderBy
+		orderBy + " " + db.Limit(limit+1) + ")" + orderBy
 	return readPage(ctx, d, signer, query, b.args, keys, sortSpec, limit)
 }
 
@@ -180,7 +180,7 @@ func listNewestMatches(ctx context.Context, d *db.DB, signer *cursor.Signer, f F
 		b.where = append(b.where, b.seek(keys, vals), "records_fts.rowid < "+b.arg(vals[1]))
 	}
 	query := selectRecord + " WHERE r.id IN (SELECT r.id FROM " + from + " WHERE " + strings.Join(b.where, " AND ") +
-		" ORDER BY " + order + " LIMIT " + b.arg(limit+1) + ") ORDER BY r.seq DESC, r.id DESC"
+		" ORDER BY " + order + " " + db.Limit(limit+1) + ") ORDER BY r.seq DESC, r.id DESC"
 	page, err := readPage(ctx, d, signer, query, b.args, keys, sortSpec, limit)
 	return page, true, err
 }

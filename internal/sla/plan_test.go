@@ -66,7 +66,7 @@ func TestSweepUsesTheFireIndex(t *testing.T) {
 		if d.Dialect == db.SQLite {
 			explain = "EXPLAIN QUERY PLAN "
 		}
-		rows, err := d.Write.Query(explain+dueQuery(d.Dialect), planNow.UnixMilli(), SweepBatch)
+		rows, err := d.Write.Query(explain+dueQuery(d.Dialect, SweepBatch), planNow.UnixMilli())
 		if err != nil {
 			t.Fatal(err)
 		}

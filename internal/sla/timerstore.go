@@ -103,20 +103,21 @@ WHERE id = $1`
 	return n == 1, err
 }
 
-// dueQuery selects up to $2 running timers whose next warning or breach is
-// due by $1, earliest first, through the partial index sla_timers_fire. On
-// PostgreSQL the rows are locked and rows another sweep holds are skipped.
-func dueQuery(dialect db.Dialect) string {
+// dueQuery selects up to limit running timers whose next warning or breach
+// is due by $1, earliest first, through the partial index sla_timers_fire.
+// On PostgreSQL the rows are locked and rows another sweep holds are
+// skipped.
+func dueQuery(dialect db.Dialect, limit int) string {
 	lock := ""
 	if dialect == db.Postgres {
 		lock = " FOR UPDATE OF t SKIP LOCKED"
 	}
 	return `SELECT ` + timerColumns + timerFrom + `
-WHERE t.next_fire_at IS NOT NULL AND t.next_fire_at <= $1 ORDER BY t.next_fire_at LIMIT $2` + lock
+WHERE t.next_fire_at IS NOT NULL AND t.next_fire_at <= $1 ORDER BY t.next_fire_at ` + db.Limit(limit) + lock
 }
 
 func dueTimers(ctx context.Context, tx db.Querier, dialect db.Dialect, now time.Time, limit int) ([]Timer, error) {
-	rows, err := tx.QueryContext(ctx, dueQuery(dialect), now.UnixMilli(), limit)
+	rows, err := tx.QueryContext(ctx, dueQuery(dialect, limit), now.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("sla: due timers: %w", err)
 	}

@@ -106,9 +106,8 @@ func list(ctx context.Context, q db.Querier, userID int64, groups []int64, limit
 		}
 		where = append(where, "v.group_id IN ("+strings.Join(ph, ", ")+")")
 	}
-	args = append(args, limit)
 	rows, err := q.QueryContext(ctx, selectView+` WHERE `+strings.Join(where, " OR ")+
-		fmt.Sprintf(` ORDER BY lower(v.name), v.id LIMIT $%d`, len(args)), args...)
+		` ORDER BY lower(v.name), v.id `+db.Limit(limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("view: list: %w", err)
 	}

@@ -49,7 +49,7 @@ func List(ctx context.Context, q db.Querier, before int64, limit int) ([]Entry, 
 	}
 	rows, err := q.QueryContext(ctx, `
 SELECT id, at, coalesce(actor_id, 0), action, entity, coalesce(entity_id, 0), detail
-FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2`, before, limit)
+FROM audit WHERE id < $1 ORDER BY id DESC `+db.Limit(limit), before)
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}

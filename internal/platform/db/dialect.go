@@ -2,6 +2,7 @@ package db
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -118,4 +119,11 @@ func pgTSQuery(words []string) string {
 		return "''"
 	}
 	return strings.Join(parts, " & ")
+}
+
+// Limit returns "LIMIT n" with n written into the SQL. A bound LIMIT makes
+// SQLite prepare its statement again on every run (the planner reads the
+// value), so row counts, which are always our own integers, go in as text.
+func Limit(n int) string {
+	return "LIMIT " + strconv.Itoa(n)
 }

@@ -97,13 +97,13 @@ func Deliver(ctx context.Context, d *db.DB, c Consumer, now time.Time) (int, err
 	return n, err
 }
 
-// readQuery reads events after ($1, $2), at most $3, below horizon.
-func readQuery(horizon string) string {
+// readQuery reads events after ($1, $2), at most limit, below horizon.
+func readQuery(horizon string, limit int) string {
 	const cols = `SELECT id, txid, at, topic, coalesce(record_id, 0), payload FROM outbox `
-	return `SELECT * FROM (` + cols + `WHERE txid = $1 AND id > $2 AND txid < ` + horizon + ` ORDER BY txid, id LIMIT $3) a
+	return `SELECT * FROM (` + cols + `WHERE txid = $1 AND id > $2 AND txid < ` + horizon + ` ORDER BY txid, id ` + db.Limit(limit) + `) a
 UNION ALL
-SELECT * FROM (` + cols + `WHERE txid > $1 AND txid < ` + horizon + ` ORDER BY txid, id LIMIT $3) b
-ORDER BY 2, 1 LIMIT $3`
+SELECT * FROM (` + cols + `WHERE txid > $1 AND txid < ` + horizon + ` ORDER BY txid, id ` + db.Limit(limit) + `) b
+ORDER BY 2, 1 ` + db.Limit(limit)
 }
 
 // read returns up to limit events after (lastTx, lastID) in order: the
@@ -111,7 +111,7 @@ ORDER BY 2, 1 LIMIT $3`
 // the (txid, id) index. (One condition with OR, or a row comparison, makes
 // SQLite read every event ever written: there all events have txid 0.)
 func read(ctx context.Context, q db.Querier, horizon string, lastTx, lastID int64, limit int) ([]Event, error) {
-	rows, err := q.QueryContext(ctx, readQuery(horizon), lastTx, lastID, limit)
+	rows, err := q.QueryContext(ctx, readQuery(horizon, limit), lastTx, lastID)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: read: %w", err)
 	}

@@ -673,7 +673,7 @@ func TestReadSeeksTheOrderIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		rows, err := conn.QueryContext(ctx, explain+outbox.ReadQuery(d.OutboxHorizon()), 0, 5, 10)
+		rows, err := conn.QueryContext(ctx, explain+outbox.ReadQuery(d.OutboxHorizon(), 10), 0, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
