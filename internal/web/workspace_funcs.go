@@ -12,6 +12,7 @@ import (
 var wsFuncs = template.FuncMap{
 	"rel":        relTime,
 	"options":    options,
+	"queueRows":  queueRows,
 	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"full":       func(t time.Time) string { return t.UTC().Format(fullTime) },
 	"label":      codeLabel,
@@ -147,6 +148,93 @@ func options(cs []choice) template.HTML {
 		b.WriteByte('>')
 		b.WriteString(html.EscapeString(c.Label))
 		b.WriteString("</option>")
+	}
+	return template.HTML(b.String())
+}
+
+// queueRows renders the rows of a queue table. Like options it is built
+// here rather than by the template: fifty rows of ten cells are about a
+// thousand template actions, each escaped through reflection, which was a
+// third of a queue page's time. Every value is escaped; links are only
+// ever the workspace's own paths.
+func queueRows(rows []listRow) template.HTML {
+	var b strings.Builder
+	b.Grow(len(rows) * 1400)
+	esc := func(s string) { b.WriteString(html.EscapeString(s)) }
+	for _, r := range rows {
+		b.WriteString("<tr>\n    <td class=\"pick\"><input type=\"checkbox\" name=\"pick\" value=\"")
+		esc(r.Pick)
+		b.WriteString("\" aria-label=\"Select ")
+		esc(r.Number)
+		b.WriteByte('"')
+		if r.Picked {
+			b.WriteString(" checked")
+		}
+		b.WriteString("></td>\n")
+		for _, c := range r.Cells {
+			b.WriteString("    <td class=\"c-")
+			esc(c.Key)
+			b.WriteString("\">")
+			switch {
+			case c.Href != "" && strings.HasPrefix(c.Href, "/") && !strings.HasPrefix(c.Href, "//"):
+				b.WriteString("<a href=\"")
+				esc(c.Href)
+				b.WriteByte('"')
+				if c.Quiet {
+					b.WriteString(" tabindex=\"-1\"")
+				}
+				b.WriteByte('>')
+				esc(c.Text)
+				b.WriteString("</a>")
+				if c.Tag != "" {
+					b.WriteString(" <span class=\"tag ")
+					esc(c.TagClass)
+					b.WriteString("\">")
+					esc(c.Tag)
+					b.WriteString("</span>")
+				}
+			case c.Priority != 0:
+				p := fmt.Sprint(c.Priority)
+				b.WriteString("<span class=\"pill p" + p + "\" title=\"Priority " + p + "\">P" + p + "</span>")
+			case c.State != "":
+				b.WriteString("<span class=\"state s-")
+				esc(c.State)
+				b.WriteString("\">")
+				esc(c.Text)
+				b.WriteString("</span>")
+			case c.Due.Text != "":
+				b.WriteString("<span class=\"due ")
+				esc(c.Due.Class)
+				b.WriteString("\" data-due=\"")
+				esc(c.Due.ISO)
+				b.WriteString("\" title=\"")
+				esc(c.Due.Full)
+				b.WriteString("\">")
+				esc(c.Due.Text)
+				b.WriteString("</span>")
+			case c.ISO != "":
+				b.WriteString("<time datetime=\"")
+				esc(c.ISO)
+				b.WriteString("\" title=\"")
+				esc(c.Full)
+				b.WriteString("\">")
+				esc(c.Text)
+				b.WriteString("</time>")
+			case c.Text != "":
+				if c.Avatar != "" {
+					b.WriteString("<span class=\"avatar xs\" aria-hidden=\"true\">")
+					esc(c.Avatar)
+					b.WriteString("</span>")
+				}
+				esc(c.Text)
+			default:
+				b.WriteString("<span class=\"none\">")
+				esc(c.Empty)
+				b.WriteString("</span>")
+			}
+			b.WriteString("</td>\n")
+		}
+		b.WriteString("  </tr>\n")
 	}
 	return template.HTML(b.String())
 }

@@ -120,8 +120,10 @@
     d.addEventListener("toggle", function () {
       if (!d.open) { return; }
       $$("details.drop[open], details.menu[open]").forEach(function (o) { if (o !== d) { o.open = false; } });
+      // The toggle event comes a moment after the panel opens: focus its
+      // first field unless the person is already in one of its fields.
       var first = $("input:not([type=hidden]), select, textarea", d);
-      if (first && d.classList.contains("action")) { first.focus(); }
+      if (first && d.classList.contains("action") && !d.contains(document.activeElement)) { first.focus(); }
     });
   });
 
