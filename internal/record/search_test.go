@@ -66,8 +66,15 @@ func TestSearchNewestFirstPages(t *testing.T) {
 		if got := list(record.Filter{Type: record.TypeIncident, Query: "printer"}, 10); !slices.Equal(got, want) {
 			t.Errorf("printer newest first =\n%v\nwant\n%v", got, want)
 		}
-		if got := list(record.Filter{Type: record.TypeIncident, Query: "print", Priorities: []int{1}}, 4); !slices.Equal(got, wantP1) {
+		if got := list(record.Filter{Type: record.TypeIncident, Query: "print*", Priorities: []int{1}}, 4); !slices.Equal(got, wantP1) {
 			t.Errorf("print* at P1 = %v, want %v", got, wantP1)
+		}
+		// Words match whole (stemmed) unless starred.
+		if got := list(record.Filter{Type: record.TypeIncident, Query: "print"}, 10); len(got) != 0 {
+			t.Errorf("print (a whole word) listed %v", got)
+		}
+		if got := list(record.Filter{Type: record.TypeIncident, Query: "printers"}, 10); !slices.Equal(got, want) {
+			t.Errorf("printers (stemmed) =\n%v\nwant\n%v", got, want)
 		}
 		if got := list(record.Filter{Type: record.TypeIncident, Query: "nothing-like-this"}, 10); len(got) != 0 {
 			t.Errorf("no match listed %v", got)

@@ -193,7 +193,7 @@ type listIncidentsInput struct {
 	Assignee        string   `query:"assignee" doc:"User id, 'me', or 'none' for unassigned"`
 	Requester       string   `query:"requester" doc:"User id or 'me'"`
 	Priority        []int    `query:"priority" doc:"Comma-separated priorities 1..5"`
-	Q               string   `query:"q" maxLength:"200" doc:"Full-text search in title and description"`
+	Q               string   `query:"q" maxLength:"200" doc:"Full-text search in title and description: every word must match, whole (stemmed: printers finds printer); end a word with * to match its beginning (print*)"`
 	Major           string   `query:"major" enum:"true,false," doc:"true: only major incidents (approved or proposed); false: none"`
 	Sort            string   `query:"sort" maxLength:"100" doc:"Fields number, priority, opened_at, updated_at, due; '-' for descending; default -updated_at, or -number (newest first) with q" example:"-priority,opened_at"`
 	Cursor          string   `query:"cursor" maxLength:"512"`

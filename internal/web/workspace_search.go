@@ -26,7 +26,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, p auth.Princ
 		}
 	}
 	page := listPageView{Heading: "Search", Kind: "search", Icon: "search", Path: "/search",
-		Empty: "Nothing matches. Try fewer or other words."}
+		Empty: "Nothing matches. Try fewer or other words, or end a word with * to match its beginning (print* finds printer)."}
 	if q == "" {
 		page.Hint = "Type a number such as INC0000042 to jump to it, or words to search titles and descriptions."
 	} else {

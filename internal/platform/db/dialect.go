@@ -77,25 +77,41 @@ func (d *DB) FullTextNewestFirst(alias, n, q string) (from, where, order string,
 		"records_fts MATCH " + n, "records_fts.rowid DESC", ftsQuery(words), true
 }
 
-func searchWords(q string) []string {
-	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
-	})
-	if len(f) > 16 {
-		f = f[:16]
-	}
-	return f
+// searchWord is a word of a search query. Words match whole (after
+// stemming, so "printers" finds "printer"); a word typed with a trailing *
+// matches as a prefix. Prefixes are asked for, not assumed: the engines
+// gather every match of a prefix before they can return the first, which
+// for a common word costs many times a whole-word search.
+type searchWord struct {
+	text   string
+	prefix bool
 }
 
-// ftsQuery makes an FTS5 query: every word must match, the last as a prefix.
-func ftsQuery(words []string) string {
+func searchWords(q string) []searchWord {
+	var out []searchWord
+	for _, chunk := range strings.Fields(strings.ToLower(q)) {
+		words := strings.FieldsFunc(chunk, func(r rune) bool {
+			return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
+		})
+		for i, w := range words {
+			out = append(out, searchWord{text: w, prefix: i == len(words)-1 && strings.HasSuffix(chunk, "*")})
+		}
+	}
+	if len(out) > 16 {
+		out = out[:16]
+	}
+	return out
+}
+
+// ftsQuery makes an FTS5 query: every word must match.
+func ftsQuery(words []searchWord) string {
 	var b strings.Builder
 	for i, w := range words {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(`"` + w + `"`)
-		if i == len(words)-1 {
+		b.WriteString(`"` + w.text + `"`)
+		if w.prefix {
 			b.WriteByte('*')
 		}
 	}
@@ -105,12 +121,11 @@ func ftsQuery(words []string) string {
 	return b.String()
 }
 
-func pgTSQuery(words []string) string {
+func pgTSQuery(words []searchWord) string {
 	var parts []string
-	for i, w := range words {
-		w = strings.ReplaceAll(w, "'", "")
-		p := "'" + w + "'"
-		if i == len(words)-1 {
+	for _, w := range words {
+		p := "'" + strings.ReplaceAll(w.text, "'", "") + "'"
+		if w.prefix {
 			p += ":*"
 		}
 		parts = append(parts, p)

@@ -17,8 +17,8 @@ func FuzzSearchWords(f *testing.F) {
 			t.Fatalf("%d words", len(words))
 		}
 		for _, w := range words {
-			if w == "" || strings.ContainsAny(w, "\"'*:()^-+ \t\n\\&|!<>") {
-				t.Fatalf("searchWords(%q) let through %q", q, w)
+			if w.text == "" || strings.ContainsAny(w.text, "\"'*:()^-+ \t\n\\&|!<>") {
+				t.Fatalf("searchWords(%q) let through %q", q, w.text)
 			}
 		}
 		fts := ftsQuery(words)
@@ -26,4 +26,24 @@ func FuzzSearchWords(f *testing.F) {
 			t.Fatalf("unbalanced FTS query %q", fts)
 		}
 	})
+}
+
+func TestSearchWordsMatchWholeUnlessStarred(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ q, fts, pg string }{
+		{"Printer jam", `"printer" "jam"`, `'printer' & 'jam'`},
+		{"print*", `"print"*`, `'print':*`},
+		{"e-mail* bounce", `"e" "mail"* "bounce"`, `'e' & 'mail':* & 'bounce'`},
+		{"vpn *", `"vpn"`, `'vpn'`},
+		{`"quoted" OR title:x*`, `"quoted" "or" "title" "x"*`, `'quoted' & 'or' & 'title' & 'x':*`},
+		{"  ", `""`, `''`},
+	} {
+		words := searchWords(c.q)
+		if got := ftsQuery(words); got != c.fts {
+			t.Errorf("ftsQuery(%q) = %s, want %s", c.q, got, c.fts)
+		}
+		if got := pgTSQuery(words); got != c.pg {
+			t.Errorf("pgTSQuery(%q) = %s, want %s", c.q, got, c.pg)
+		}
+	}
 }
