@@ -80,8 +80,12 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in NewIncide
 	if err != nil {
 		return Incident{}, false, err
 	}
+	computed, err := s.resolve(ctx, s.DB.Read, &inc, in)
+	if err != nil {
+		return Incident{}, false, err
+	}
 	err = s.inTx(ctx, func(tx db.Querier) error {
-		if err := s.insert(ctx, tx, actor, &inc, in); err != nil {
+		if err := s.insert(ctx, tx, actor, &inc, in, computed); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -118,7 +122,11 @@ func (s *Service) CreateIn(ctx context.Context, tx db.Querier, actor auth.Princi
 	if err != nil {
 		return Incident{}, err
 	}
-	if err := s.insert(ctx, tx, actor, &inc, in); err != nil {
+	computed, err := s.resolve(ctx, tx, &inc, in)
+	if err != nil {
+		return Incident{}, err
+	}
+	if err := s.insert(ctx, tx, actor, &inc, in, computed); err != nil {
 		return Incident{}, fmt.Errorf("incident: create: %w", err)
 	}
 	return inc, nil
@@ -169,33 +177,46 @@ func (s *Service) prepare(actor auth.Principal, in *NewIncident) (Incident, erro
 	return inc, nil
 }
 
-// insert writes a prepared incident, its journal and its event in tx.
-func (s *Service) insert(ctx context.Context, tx db.Querier, actor auth.Principal, inc *Incident, in NewIncident) error {
+// resolve checks a prepared incident's references and works out what
+// follows from them: its group by the routing rules, its priority by the
+// matrix, its organisation by the requester's. It only reads, so Create
+// runs it on the read pool before its write transaction, keeping the one
+// SQLite writer for writes; the foreign keys still refuse a reference
+// removed in between.
+func (s *Service) resolve(ctx context.Context, q db.Querier, inc *Incident, in NewIncident) (computed int, err error) {
+	if err := checkRefs(ctx, q, &inc.Record, nil); err != nil {
+		return 0, err
+	}
+	if err := route(ctx, q, &inc.Record); err != nil {
+		return 0, err
+	}
+	m, err := record.LoadMatrix(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	computed = m.Priority(inc.Impact, inc.Urgency)
+	inc.Priority = computed
+	if in.Priority != 0 && in.Priority != computed {
+		inc.Priority, inc.PriorityOverridden = in.Priority, true
+	}
+	if inc.OrganisationID == 0 {
+		if inc.OrganisationID, err = requesterOrganisation(ctx, q, inc.RequesterID); err != nil {
+			return 0, err
+		}
+	}
+	return computed, nil
+}
+
+// insert writes a resolved incident, its journal and its event in tx;
+// computed is the matrix's priority, kept in the journal when in overrode
+// it. Automatic assignment happens here: it takes turns, and the turn is
+// written in tx.
+func (s *Service) insert(ctx context.Context, tx db.Querier, actor auth.Principal, inc *Incident, in NewIncident, computed int) error {
 	now := inc.OpenedAt
-	if err := checkRefs(ctx, tx, &inc.Record, nil); err != nil {
-		return err
-	}
-	if err := route(ctx, tx, &inc.Record); err != nil {
-		return err
-	}
 	if err := s.autoAssign(ctx, tx, &inc.Record); err != nil {
 		return err
 	}
 	inc.FirstAssigneeID = inc.AssigneeID
-	m, err := record.LoadMatrix(ctx, tx)
-	if err != nil {
-		return err
-	}
-	inc.Priority = m.Priority(inc.Impact, inc.Urgency)
-	if in.Priority != 0 && in.Priority != inc.Priority {
-		inc.Priority, inc.PriorityOverridden = in.Priority, true
-	}
-	if inc.OrganisationID == 0 {
-		inc.OrganisationID, err = requesterOrganisation(ctx, tx, inc.RequesterID)
-		if err != nil {
-			return err
-		}
-	}
 	if err := record.Insert(ctx, tx, &inc.Record); err != nil {
 		return err
 	}
@@ -204,7 +225,7 @@ func (s *Service) insert(ctx context.Context, tx db.Querier, actor auth.Principa
 	}
 	if inc.PriorityOverridden {
 		e := record.Entry{RecordID: inc.ID, Kind: record.FieldChange, ActorID: actor.UserID, At: now,
-			Field: "priority", OldValue: fmt.Sprint(m.Priority(inc.Impact, inc.Urgency)), NewValue: fmt.Sprint(inc.Priority), Body: in.PriorityReason}
+			Field: "priority", OldValue: fmt.Sprint(computed), NewValue: fmt.Sprint(inc.Priority), Body: in.PriorityReason}
 		if err := record.Append(ctx, tx, &e); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 )
@@ -208,6 +209,10 @@ func (c *committer) together(group []*pending) {
 // call runs fn on tx and turns a panic into an error, keeping the panic to
 // be raised again on the caller's goroutine.
 func (p *pending) call(tx Querier) (err error) {
+	// The caller's profiler labels, so that a CPU profile counts the
+	// work for whoever asked for it.
+	pprof.SetGoroutineLabels(p.ctx)
+	defer pprof.SetGoroutineLabels(context.Background())
 	defer func() {
 		if v := recover(); v != nil {
 			p.panicked = v
