@@ -42,6 +42,10 @@ type Report struct {
 type Phase struct {
 	Name string  `json:"name"`
 	Ops  []Stats `json:"ops"`
+	// Commits and Transactions count the SQLite writer's work in the
+	// phase (in process only): how many transactions shared each commit.
+	Commits      int64 `json:"writer_commits,omitempty"`
+	Transactions int64 `json:"writer_transactions,omitempty"`
 }
 
 // Ratio fills LimitRatio from the create-only phase and the limit.
@@ -96,6 +100,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if r.LimitRatio > 0 {
 		fmt.Fprintf(w, "\nAPI create / database limit: %.0f%%\n", 100*r.LimitRatio)
+	}
+	for _, p := range r.Phases {
+		if p.Commits > 0 {
+			fmt.Fprintf(w, "SQLite writer, %s: %d transactions in %d commits (%.1f per commit)\n",
+				p.Name, p.Transactions, p.Commits, float64(p.Transactions)/float64(p.Commits))
+		}
 	}
 	for _, p := range r.Phases {
 		for _, s := range p.Ops {

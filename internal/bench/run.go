@@ -190,13 +190,22 @@ func workload(ctx context.Context, o Options, t Target, d *db.DB, rep *Report) e
 		o.Log.Info("running", "phase", name, "clients", o.Clients, "for", o.Duration)
 		recs := NewRecorders()
 		var took time.Duration
+		var commits, transactions int64
+		run := func(dur time.Duration) time.Duration {
+			before := d.CommitStats()
+			took := Run(ctx, t, mix, o.Clients, dur, recs)
+			after := d.CommitStats()
+			commits += after.Commits - before.Commits
+			transactions += after.Transactions - before.Transactions
+			return took
+		}
 		err = profile(ProfilePath(o.CPUProfile, name), func() {
 			if name != OpCreate {
-				took = Run(ctx, t, mix, o.Clients, o.Duration, recs)
+				took = run(o.Duration)
 				return
 			}
 			for range limitSlices {
-				took += Run(ctx, t, mix, o.Clients, o.Duration/limitSlices, recs)
+				took += run(o.Duration / limitSlices)
 				limitTook += Limit(ctx, d, t.Desk, o.Clients, o.Duration/limitSlices, limit)
 				groupTook += GroupCommit(ctx, d, t.Desk, o.Clients, o.Duration/limitSlices, group)
 			}
@@ -204,7 +213,11 @@ func workload(ctx context.Context, o Options, t Target, d *db.DB, rep *Report) e
 		if err != nil {
 			return err
 		}
-		rep.Phases = append(rep.Phases, Phase{Name: name, Ops: recs.Summarise(mix, took)})
+		ph := Phase{Name: name, Ops: recs.Summarise(mix, took)}
+		if o.URL == "" { // else d is not the server's own handle
+			ph.Commits, ph.Transactions = commits, transactions
+		}
+		rep.Phases = append(rep.Phases, ph)
 	}
 	stop()
 	rep.RSSMaxMB = rss.MaxMB()
