@@ -29,7 +29,9 @@ type committer struct {
 	queue chan *pending
 	stop  chan struct{}
 	once  sync.Once
-	done  sync.WaitGroup
+	// exited closes when the loop has returned, having answered all it
+	// took from the queue.
+	exited chan struct{}
 
 	commits, transactions atomic.Int64
 }
@@ -60,8 +62,7 @@ type pending struct {
 }
 
 func newCommitter(write *sql.DB) *committer {
-	c := &committer{write: write, queue: make(chan *pending, maxGroup), stop: make(chan struct{})}
-	c.done.Add(1)
+	c := &committer{write: write, queue: make(chan *pending, maxGroup), stop: make(chan struct{}), exited: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -78,7 +79,16 @@ func (c *committer) run(ctx context.Context, fn func(tx Querier) error) error {
 	}
 	// Once queued, the outcome is awaited even if ctx ends: the
 	// transaction may already be part of a commit.
-	err := <-p.result
+	var err error
+	select {
+	case err = <-p.result:
+	case <-c.exited:
+		select { // answered just before the loop returned, or never taken
+		case err = <-p.result:
+		default:
+			return errors.New("db: closed")
+		}
+	}
 	if p.panicked != nil {
 		panic(p.panicked)
 	}
@@ -87,11 +97,11 @@ func (c *committer) run(ctx context.Context, fn func(tx Querier) error) error {
 
 func (c *committer) close() {
 	c.once.Do(func() { close(c.stop) })
-	c.done.Wait()
+	<-c.exited
 }
 
 func (c *committer) loop() {
-	defer c.done.Done()
+	defer close(c.exited)
 	group := make([]*pending, 0, maxGroup)
 	for {
 		select {

@@ -173,3 +173,26 @@ func TestConcurrentTransactionsKeepTheirOwnOutcome(t *testing.T) {
 		}
 	})
 }
+
+// A transaction asked for after the database closed is refused, not left
+// waiting for a writer that is gone.
+func TestTransactionAfterCloseIsRefused(t *testing.T) {
+	t.Parallel()
+	d, err := db.Open(context.Background(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.InTx(context.Background(), func(db.Querier) error { return nil }) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a transaction ran on a closed database")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("InTx after Close did not return")
+	}
+}
