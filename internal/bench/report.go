@@ -46,6 +46,10 @@ type Phase struct {
 	// phase (in process only): how many transactions shared each commit.
 	Commits      int64 `json:"writer_commits,omitempty"`
 	Transactions int64 `json:"writer_transactions,omitempty"`
+	// SettleS is how long after the phase the event consumers (SLA,
+	// notifications, escalation) took to handle what it wrote; the next
+	// phase starts after.
+	SettleS float64 `json:"settle_s"`
 }
 
 // Ratio fills LimitRatio from the create-only phase and the limit.
@@ -100,6 +104,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if r.LimitRatio > 0 {
 		fmt.Fprintf(w, "\nAPI create / database limit: %.0f%%\n", 100*r.LimitRatio)
+	}
+	for _, p := range r.Phases {
+		if p.SettleS >= 0.1 {
+			fmt.Fprintf(w, "event consumers caught up %.1f s after %s\n", p.SettleS, p.Name)
+		}
 	}
 	for _, p := range r.Phases {
 		if p.Commits > 0 {
