@@ -12,7 +12,7 @@ import (
 // Steward's statements are a fixed set plus the list queries its filters
 // compose, a few hundred in all; a query built with literals in it would
 // only churn the least useful slot.
-const stmtsPerConn = 400
+const stmtsPerConn = 200
 
 // sqliteConnector opens SQLite connections that keep their statements
 // prepared. The driver parses a statement's SQL anew for every query; on a
