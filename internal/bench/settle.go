@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -22,9 +21,7 @@ const maxSettle = 2 * time.Minute
 func Settle(ctx context.Context, d *db.DB) (time.Duration, error) {
 	start := time.Now()
 	var txid, id int64
-	err := retryBadConn(func() error {
-		return d.Read.QueryRowContext(ctx, `SELECT txid, id FROM outbox ORDER BY txid DESC, id DESC `+db.Limit(1)).Scan(&txid, &id)
-	})
+	err := d.Read.QueryRowContext(ctx, `SELECT txid, id FROM outbox ORDER BY txid DESC, id DESC `+db.Limit(1)).Scan(&txid, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -33,11 +30,9 @@ func Settle(ctx context.Context, d *db.DB) (time.Duration, error) {
 	}
 	for {
 		var behind int
-		err := retryBadConn(func() error {
-			return d.Read.QueryRowContext(ctx, `SELECT count(*) FROM outbox_cursors
+		err := d.Read.QueryRowContext(ctx, `SELECT count(*) FROM outbox_cursors
 WHERE updated_at > $3 AND (last_txid < $1 OR (last_txid = $1 AND last_id < $2))`,
-				txid, id, time.Now().Add(-30*time.Second).UnixMilli()).Scan(&behind)
-		})
+			txid, id, time.Now().Add(-30*time.Second).UnixMilli()).Scan(&behind)
 		if err != nil {
 			return 0, fmt.Errorf("bench: consumer positions: %w", err)
 		}
@@ -53,19 +48,4 @@ WHERE updated_at > $3 AND (last_txid < $1 OR (last_txid = $1 AND last_id < $2))`
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// retryBadConn runs fn again while it fails on a broken pooled connection.
-// The phase that just ended cancelled its clients' requests mid-query, and
-// PostgreSQL connections so cut off can still sit in the pool for a moment;
-// database/sql's own retries may draw only those.
-func retryBadConn(fn func() error) error {
-	var err error
-	for range 10 {
-		if err = fn(); !errors.Is(err, driver.ErrBadConn) {
-			return err
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return err
 }

@@ -13,8 +13,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -66,10 +70,20 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	pool, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}
+	// A request that ends mid-query (its client went away) has the server
+	// cancel the query and keeps the connection. pgx's default cuts the
+	// connection instead: a burst of such requests left the pool full of
+	// dead connections for the next requests to draw, and every one cost
+	// PostgreSQL a new backend to replace. The deadline still cuts a
+	// connection whose server does not answer the cancel.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: 5 * time.Second}
+	}
+	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
 	pool.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
 	if err := pool.PingContext(ctx); err != nil {

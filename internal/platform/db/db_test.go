@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -199,4 +200,33 @@ func TestOptimizeKeepsStatisticsWithoutSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// A query whose context ends is cancelled on the server and its
+// connection kept: a request whose client goes away must not leave a dead
+// connection in the pool for the next request to draw.
+func TestCancelledQueryKeepsItsPostgresConnection(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, db.Postgres)
+	ctx := context.Background()
+	conn, err := d.Read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var before, after int
+	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := conn.ExecContext(short, `SELECT pg_sleep(30)`); err == nil {
+		t.Fatal("a 30 s sleep finished within its 100 ms context")
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&after); err != nil {
+		t.Fatalf("the connection did not survive the cancelled query: %v", err)
+	}
+	if after != before {
+		t.Errorf("backend %d after the cancel, %d before", after, before)
+	}
 }
