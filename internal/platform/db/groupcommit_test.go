@@ -196,3 +196,84 @@ func TestTransactionAfterCloseIsRefused(t *testing.T) {
 		t.Fatal("InTx after Close did not return")
 	}
 }
+
+// A statement kept prepared can run again while its rows are still being
+// read on the same connection, and after it failed.
+func TestPreparedStatementsRunNestedAndAfterErrors(t *testing.T) {
+	t.Parallel()
+	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.InTx(ctx, func(tx db.Querier) error {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE stmt_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			for k := 1; k <= 3; k++ {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_probe (k, v) VALUES ($1, $2)`, k, fmt.Sprint("v", k)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if d.Dialect == db.SQLite { // PostgreSQL runs one query at a time on a connection
+			nestedRuns(t, d)
+		}
+		insert := func() error {
+			return d.InTx(ctx, func(tx db.Querier) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO stmt_probe (k, v) VALUES ($1, $2)`, 2, "again")
+				return err
+			})
+		}
+		for range 2 { // the failed statement is usable (or prepared anew) the second time
+			if err := insert(); !db.IsUniqueViolation(err) {
+				t.Fatalf("duplicate key: err %v", err)
+			}
+		}
+		var v string
+		if err := d.Read.QueryRowContext(ctx, `SELECT v FROM stmt_probe WHERE k = $1`, 2).Scan(&v); err != nil || v != "v2" {
+			t.Fatalf("row 2 = %q, err %v", v, err)
+		}
+	})
+}
+
+// nestedRuns runs a statement again on the same connection while its rows
+// are still being read.
+func nestedRuns(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := d.Read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const q = `SELECT k, v FROM stmt_probe WHERE k >= $1 ORDER BY k`
+	outer, err := conn.QueryContext(ctx, q, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outer.Close() // before the connection, should a check fail
+	var got []string
+	for outer.Next() {
+		var k int
+		var v string
+		if err := outer.Scan(&k, &v); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		// The same statement while its outer rows are open.
+		inner, err := conn.QueryContext(ctx, q, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for inner.Next() {
+			n++
+		}
+		inner.Close()
+		got = append(got, fmt.Sprintf("%s:%d", v, n))
+	}
+	outer.Close()
+	if want := "[v1:3 v2:2 v3:1]"; fmt.Sprint(got) != want {
+		t.Errorf("nested runs = %v, want %s", got, want)
+	}
+}

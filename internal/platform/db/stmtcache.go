@@ -3,15 +3,16 @@ package db
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"strings"
 
 	"modernc.org/sqlite"
 )
 
-// stmtsPerConn bounds the statements one SQLite connection keeps prepared.
-// Steward's statements are a fixed set plus the list queries its filters
-// compose, a few hundred in all; a query built with literals in it would
-// only churn the least useful slot.
+// stmtsPerConn bounds the statements one SQLite connection keeps prepared
+// (and the memory they hold). Steward's statements are a fixed set plus the
+// list queries its filters compose; past the bound an idle one is dropped
+// to make room.
 const stmtsPerConn = 200
 
 // sqliteConnector opens SQLite connections that keep their statements
@@ -28,7 +29,12 @@ func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{sqliteConn: conn.(sqliteConn), stmts: map[string]*cachedStmt{}}, nil
+	sc, ok := conn.(sqliteConn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("db: the SQLite driver's connection %T lacks what database/sql uses", conn)
+	}
+	return &cachingConn{sqliteConn: sc, stmts: map[string]*cachedStmt{}}, nil
 }
 
 func (c sqliteConnector) Driver() driver.Driver { return sqliteDriver }
