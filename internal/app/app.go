@@ -170,6 +170,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = strings.HasPrefix(cfg.BaseURL, "https://")
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		if r.Context().Err() != nil {
+			// The browser went away before its session was saved: nobody
+			// is there to answer, and nothing is wrong on our side.
+			log.Debug("session", "err", err)
+			return
+		}
 		log.Error("session", "err", err)
 		http.Error(w, "session error", http.StatusInternalServerError)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"steward/internal/auth"
@@ -83,6 +84,11 @@ func (s *Server) render(w http.ResponseWriter, t *template.Template, status int,
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := t.ExecuteTemplate(w, t.Name(), data); err != nil {
+		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+			// The browser went away mid-page: nothing to fix on our side.
+			s.Log.Debug("render", "template", t.Name(), "err", err)
+			return
+		}
 		s.Log.Error("render", "template", t.Name(), "err", err)
 	}
 }

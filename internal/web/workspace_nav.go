@@ -48,7 +48,7 @@ func (s *Server) shell(r *http.Request, p auth.Principal, title, current string)
 		sh.Queues = append(sh.Queues, it)
 	}
 	views, err := s.Views.List(ctx, p)
-	if err != nil {
+	if err != nil && ctx.Err() == nil { // else the browser went away
 		s.Log.ErrorContext(ctx, "saved views", "err", err)
 	}
 	for _, v := range views {
