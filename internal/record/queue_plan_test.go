@@ -1,8 +1,6 @@
 package record_test
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -17,20 +15,6 @@ import (
 func TestOpenQueuesReadAnIndex(t *testing.T) {
 	t.Parallel()
 	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		conn, err := d.Write.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		explain := "EXPLAIN QUERY PLAN "
-		if d.Dialect == db.Postgres {
-			explain = "EXPLAIN "
-			// Empty tables would make a sequential scan the cheapest plan.
-			if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
-				t.Fatal(err)
-			}
-		}
 		for name, where := range map[string]string{
 			"all open": "r.active = TRUE",
 			"mine":     "r.active = TRUE AND r.assignee_id = $2",
@@ -42,25 +26,7 @@ func TestOpenQueuesReadAnIndex(t *testing.T) {
 				args = append(args, 7)
 			}
 			q := `SELECT r.id FROM records r WHERE r.type = $1 AND ` + where + ` ORDER BY r.priority, r.updated_at, r.id LIMIT 51`
-			rows, err := conn.QueryContext(ctx, explain+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				cols, _ := rows.Columns()
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
-			}
-			rows.Close()
-			text := strings.Join(plan, "\n")
+			text := dbtest.PlanWithoutSeqScans(t, d, q, args...)
 			// In order: no scan, and no sort of every match (a sort of ties
 			// on the last column, SQLite's "LAST TERM", stops early).
 			sorted := strings.Contains(text, "USE TEMP B-TREE FOR ORDER BY") || strings.Contains(text, "Sort Key")

@@ -62,31 +62,7 @@ func TestSweepUsesTheFireIndex(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		planTimers(t, d, 10_000)
-		explain := "EXPLAIN "
-		if d.Dialect == db.SQLite {
-			explain = "EXPLAIN QUERY PLAN "
-		}
-		rows, err := d.Write.Query(explain+dueQuery(d.Dialect, SweepBatch), planNow.UnixMilli())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var plan []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			for i := range vals {
-				vals[i] = new(any)
-			}
-			if err := rows.Scan(vals...); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, fmt.Sprint(*vals[len(vals)-1].(*any))) // the plan line or detail
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(plan, "\n")
+		text := dbtest.Plan(t, d, dueQuery(d.Dialect, SweepBatch), planNow.UnixMilli())
 		t.Logf("plan:\n%s", text)
 		want, bad := "Index Scan using sla_timers_fire on sla_timers t", []string{"Seq Scan on sla_timers", "Sort"}
 		if d.Dialect == db.SQLite {

@@ -659,39 +659,7 @@ func TestRelayWithoutConsumersReturns(t *testing.T) {
 func TestReadSeeksTheOrderIndex(t *testing.T) {
 	t.Parallel()
 	dbtest.EachParallel(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		conn, err := d.Write.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		explain := "EXPLAIN QUERY PLAN "
-		if d.Dialect == db.Postgres {
-			explain = "EXPLAIN "
-			// An empty table would make a sequential scan the cheapest plan.
-			if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
-				t.Fatal(err)
-			}
-		}
-		rows, err := conn.QueryContext(ctx, explain+outbox.ReadQuery(d.OutboxHorizon(), 10), 0, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var plan []string
-		for rows.Next() {
-			cols, _ := rows.Columns()
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
-		}
-		text := strings.Join(plan, "\n")
+		text := dbtest.PlanWithoutSeqScans(t, d, outbox.ReadQuery(d.OutboxHorizon(), 10), 0, 5)
 		// On SQLite every event has txid 0: only an equality on txid with a
 		// range on id starts the read at the cursor.
 		if strings.Contains(text, "SCAN outbox") || strings.Contains(text, "Seq Scan") || !strings.Contains(text, "outbox_order") ||
